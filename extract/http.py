@@ -1,0 +1,141 @@
+"""The catalogue client's politeness and resilience policy.
+
+Layers, outermost first: ``httpx.AsyncClient`` (headers, timeouts, redirects) ->
+``RetryTransport`` (exponential backoff with jitter, ``Retry-After``, timeouts and network
+errors) -> :class:`PacedTransport` (concurrency bound, per-host pacing, body buffering) -> the
+real network transport. Pacing sits *inside* the retries so every retry attempt is paced too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+from selo.settings import HttpSettings
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class PacedTransport(httpx.AsyncBaseTransport):
+    """Bounds requests in flight; spaces request starts ``min_interval`` apart per host."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        concurrency: int,
+        min_interval: float,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._inner = inner
+        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._min_interval = max(0.0, min_interval)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self._next_start: dict[str, float] = {}
+
+    async def _wait_turn(self, host: str) -> None:
+        if self._min_interval == 0:
+            return
+        # Reserve a slot under the lock, sleep outside it: waiters for other hosts never queue
+        # behind this one, and reserved slots are strictly min_interval apart.
+        async with self._lock:
+            now = self._clock()
+            start = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start + self._min_interval
+        if start > now:
+            await self._sleep(start - now)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # The semaphore is taken first so a request starts at the slot it reserved, not later.
+        async with self._semaphore:
+            await self._wait_turn(request.url.netloc.decode("ascii"))
+            response = await self._inner.handle_async_request(request)
+            return await _buffered(response)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def _buffered(response: httpx.Response) -> httpx.Response:
+    """Read the raw body here, so a timeout or a cut connection mid-body reaches the retry layer.
+
+    RetryTransport only sees what happens before it returns; the client reads the body later.
+    """
+    if response.is_stream_consumed:  # already in memory (mock transports)
+        return response
+    try:
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(raw),
+        extensions=response.extensions,
+    )
+
+
+class _Retry(Retry):
+    """``Retry`` whose waits go through an injectable sleep (tests record them instead)."""
+
+    sleep_with: Sleep | None = None  # None: asyncio.sleep
+
+    def increment(self) -> Retry:
+        new = super().increment()
+        if isinstance(new, _Retry):
+            new.sleep_with = self.sleep_with
+        return new
+
+    async def asleep(self, response: httpx.Response | Exception) -> None:
+        headers = response.headers if isinstance(response, httpx.Response) else {}
+        # Same wait as Retry.asleep (Retry-After, else jittered backoff); only the sleep differs.
+        seconds = self._calculate_sleep(headers)
+        await (self.sleep_with or asyncio.sleep)(seconds)
+        self.elapsed_sleep += seconds
+
+
+def build_client(
+    http: HttpSettings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    paced: bool = True,
+    sleep: Sleep | None = None,
+) -> httpx.AsyncClient:
+    """The one client every catalogue request goes through.
+
+    ``paced=False`` keeps the concurrency bound but drops per-host pacing (local replay).
+    ``sleep`` replaces ``asyncio.sleep`` for retry backoff and pacing waits.
+    """
+    wait = sleep or asyncio.sleep
+    paced_transport = PacedTransport(
+        transport or httpx.AsyncHTTPTransport(),
+        concurrency=http.concurrency,
+        min_interval=http.min_interval if paced else 0.0,
+        sleep=wait,
+    )
+    retry = _Retry(
+        total=http.retries,
+        backoff_factor=http.backoff_factor,
+        backoff_jitter=1.0,
+        # Retry rejects 0; a millisecond cap is the same as "do not wait".
+        max_backoff_wait=max(http.max_backoff, 0.001),
+        status_forcelist=RETRY_STATUSES,
+        respect_retry_after_header=True,
+    )
+    retry.sleep_with = wait
+    return httpx.AsyncClient(
+        transport=RetryTransport(transport=paced_transport, retry=retry),
+        headers={"User-Agent": http.user_agent, "Accept": "application/json"},
+        timeout=httpx.Timeout(http.read_timeout, connect=http.connect_timeout),
+        follow_redirects=True,
+    )

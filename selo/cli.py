@@ -1,0 +1,370 @@
+"""The ``selo`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from selo.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from extract.catalogue import FetchedRecord
+    from flows.edition import EditionOutcome, EditionRequest
+
+app = typer.Typer(
+    name="selo",
+    help="Build the ANS 'Selo de Maturidade Digital' from the Gov.br service catalogue.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+embedded_app = typer.Typer(help="The embedded PostgreSQL used when no database URL is given.")
+app.add_typer(embedded_app, name="embedded")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+T = TypeVar("T")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="SELO_DATABASE_URL",
+        help="PostgreSQL URL; without it selo starts its own embedded server.",
+        show_envvar=True,
+    ),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    # One line on stderr, non-zero exit: what scripts and CI expect.
+    err.print(f"selo: error: {' '.join(message.split())}", markup=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run a command body, turning any failure into a one-line reason and exit code 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        raise _fail("interrupted; nothing was published by this run") from None
+    except (SQLAlchemyError, OSError) as exc:
+        if os.environ.get("SELO_DEBUG"):
+            raise
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise _fail(f"{type(exc).__name__}: {detail}") from None
+    except Exception as exc:
+        if os.environ.get("SELO_DEBUG"):
+            raise
+        raise _fail(str(exc) or type(exc).__name__) from None
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings().with_overrides(**overrides)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def run(
+    edition: Annotated[
+        str | None, typer.Option(help="Edition code YYYY-MM; default: this year's September edition.")
+    ] = None,
+    agency: Annotated[
+        int | None,
+        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
+    ] = None,
+    source: Annotated[
+        str, typer.Option(help="live (servicos.gov.br) or replay[:PATH] (recorded records).")
+    ] = "live",
+    database_url: DatabaseOption = None,
+    cutoff: Annotated[
+        str | None, typer.Option(help="Cut-off date YYYY-MM-DD; default: July 31 of the edition's year.")
+    ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Publish even if some records could not be fetched (they are listed).",
+        ),
+    ] = False,
+    prefect: Annotated[
+        bool | None,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="Run as a tracked Prefect flow. Default: only when PREFECT_API_URL is set.",
+        ),
+    ] = None,
+) -> None:
+    """Build and publish one edition: list, fetch, archive, parse, classify, load."""
+    settings = _settings(database_url=database_url, agency_siorg=agency)
+    tracked = prefect if prefect is not None else settings.prefect_api_url is not None
+
+    def body() -> EditionOutcome:
+        from flows.edition import EditionRequest, SourceSpec, build_edition
+
+        spec = SourceSpec.parse(source)
+        cut = date.fromisoformat(cutoff) if cutoff else None
+        code = edition or f"{date.today().year}-09"
+        request = EditionRequest.for_code(code, settings.agency_siorg, spec, cut)
+        if tracked:
+            return _run_tracked(request, settings, allow_partial)
+        with _FetchProgress() as progress:
+            return build_edition(
+                request, settings, reporter=progress, allow_partial=allow_partial
+            )
+
+    _print_summary(_guarded(body))
+
+
+def _run_tracked(
+    request: EditionRequest, settings: Settings, allow_partial: bool
+) -> EditionOutcome:
+    """Run through Prefect so the server records the flow and its tasks."""
+    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.annual import annual_edition
+    from flows.edition import EditionOutcome
+
+    err.print("running as a Prefect flow (tracked)")
+    result = annual_edition(
+        edition=request.code,
+        agency=request.agency,
+        source=request.source.describe(settings.api_base) if request.source.kind == "replay" else "live",
+        database_url=settings.database_url,
+        allow_partial=allow_partial,
+        cutoff=request.cutoff,
+    )
+    return EditionOutcome.from_json(result)
+
+
+class _FetchProgress:
+    """A progress bar on stderr while records are fetched."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("fetching records"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            # Only on a terminal: piped stderr keeps to one line per message.
+            disable=not err.is_terminal,
+        )
+        self._task = self._progress.add_task("fetch", total=None)
+        self.failed = 0
+
+    def __enter__(self) -> _FetchProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def listed(self, services: int) -> None:
+        self._progress.update(self._task, total=services)
+
+    def fetched(self, record: FetchedRecord) -> None:
+        if record.error:
+            self.failed += 1
+            self._progress.console.print(
+                f"[yellow]service {record.service_id}: {record.error}[/]", markup=True
+            )
+        self._progress.advance(self._task)
+
+
+def _print_summary(outcome: EditionOutcome) -> None:
+    levels = outcome.levels
+    classified = sum(v for k, v in levels.items() if k != "unclassified")
+    digital = levels.get("A1", 0) + levels.get("A2", 0) + levels.get("A3", 0)
+
+    table = Table(title=f"Edition {outcome.code} · agency {outcome.agency} · load {outcome.load_id}")
+    table.add_column("level")
+    table.add_column("services", justify="right")
+    table.add_column("share", justify="right")
+    for key in ("A1", "A2", "A3", "B", "C", "unclassified"):
+        n = levels.get(key, 0)
+        table.add_row(key, str(n), f"{n / outcome.services:.0%}" if outcome.services else "-")
+    table.add_section()
+    table.add_row("total", str(outcome.services), "")
+    out.print(table)
+    share = f"{digital / classified:.1%}" if classified else "n/a"
+    out.print(f"share digital (A1+A2+A3 of classified services): {share}")
+    for service_id, reason in outcome.unclassified:
+        out.print(f"unclassified: service {service_id}: {reason}", markup=False)
+    for record, stage, reason in outcome.not_loaded:
+        out.print(f"not loaded: {record} ({stage}): {reason}", markup=False)
+    if outcome.timings:
+        split = ", ".join(f"{k} {v:.2f}s" for k, v in outcome.timings.items())
+        out.print(f"time: {split} · database {outcome.database}", markup=False)
+
+
+@app.command()
+def editions(
+    database_url: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Every edition with its status, counts per level and its loads."""
+    settings = _settings(database_url=database_url)
+
+    def body() -> list[Any]:
+        from flows.edition import resolve_database_url
+        from load import migrate
+        from load.db import make_engine
+        from load.queries import list_editions
+
+        engine = make_engine(resolve_database_url(settings))
+        try:
+            migrate.upgrade(engine)
+            return list_editions(engine)
+        finally:
+            engine.dispose()
+
+    found = _guarded(body)
+    if as_json:
+        out.print_json(json.dumps([e.to_json() for e in found], ensure_ascii=False))
+        return
+    if not found:
+        out.print("no editions yet: run `selo run`")
+        return
+    table = Table(title="Editions")
+    for column in ("edition", "agency", "kind", "cut-off", "status", "services", "A1", "A2", "A3", "B", "C", "uncl."):
+        table.add_column(column, justify="right" if column not in ("edition", "kind", "status") else "left")
+    for e in found:
+        table.add_row(
+            e.code,
+            str(e.agency_siorg),
+            e.source_kind,
+            e.cutoff.isoformat(),
+            e.status,
+            str(e.services),
+            *(str(e.levels[k]) for k in ("A1", "A2", "A3", "B", "C", "unclassified")),
+        )
+    out.print(table)
+    loads = Table(title="Loads")
+    for column in ("load", "edition", "status", "started", "finished", "rows", "issues", "source"):
+        loads.add_column(column)
+    for e in found:
+        for load in e.loads:
+            loads.add_row(
+                f"{load.id}{' *' if load.current else ''}",
+                e.code,
+                load.status,
+                f"{load.started:%Y-%m-%d %H:%M:%S}",
+                f"{load.finished:%Y-%m-%d %H:%M:%S}" if load.finished else "-",
+                "-" if load.rows is None else str(load.rows),
+                "-" if load.issues is None else str(load.issues),
+                load.source,
+            )
+    out.print(loads)
+    out.print("* current load of its edition")
+
+
+@app.command()
+def classify(
+    files: Annotated[list[Path], typer.Argument(help="Recorded catalogue records (API JSON).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Classify recorded records and show level, rule and evidence (no database needed)."""
+    from transform.maturity import classify_service
+    from transform.models import RecordError
+    from transform.parse_api import parse_record_bytes
+
+    results: list[dict[str, Any]] = []
+    failures = 0
+    for path in files:
+        try:
+            service = parse_record_bytes(path.read_bytes(), str(path))
+        except (OSError, RecordError) as exc:
+            failures += 1
+            err.print(f"selo: {path}: {exc}", markup=False)
+            continue
+        c = classify_service(service)
+        results.append(
+            {
+                "file": str(path),
+                "service_id": service.id,
+                "name": service.name,
+                "level": c.level.value if c.level else None,
+                "rule": c.rule,
+                "confidence": c.confidence,
+                "rules_version": c.rules_version,
+                "reason": c.reason,
+                "evidence": c.evidence_json(),
+            }
+        )
+    if as_json:
+        out.print_json(json.dumps(results, ensure_ascii=False))
+    else:
+        for r in results:
+            out.print(
+                f"[bold]{r['service_id']}[/] {r['name']}\n"
+                f"  level {r['level'] or 'unclassified'} by {r['rule']} "
+                f"(confidence {r['confidence']:.2f}, rules {r['rules_version']})"
+            )
+            if r["reason"]:
+                out.print(f"  reason: {r['reason']}", markup=False)
+            for e in r["evidence"]:
+                where = " ".join(
+                    part
+                    for part in (
+                        f"step {e['step']}" if e.get("step") else "",
+                        e.get("channel") or "",
+                    )
+                    if part
+                )
+                span = f' «{e["span"]}»' if e.get("span") else ""
+                out.print(f"  - [{e['rule']}] {where}: {e['note']}{span}", markup=False)
+    if failures:
+        raise typer.Exit(code=1)
+
+
+@embedded_app.command("stop")
+def embedded_stop() -> None:
+    """Stop the embedded PostgreSQL (its data stays; the next run starts it again)."""
+    settings = _settings()
+    from load.embedded import stop_server
+
+    stopped = _guarded(lambda: stop_server(settings.embedded_pgdata))
+    out.print("stopped" if stopped else f"not running ({settings.embedded_pgdata})")
+
+
+@embedded_app.command("url")
+def embedded_url() -> None:
+    """Start the embedded PostgreSQL if needed and print its URL (for psql or pandas)."""
+    settings = _settings()
+    from load.embedded import ensure_server
+
+    out.print(_guarded(lambda: ensure_server(settings.embedded_pgdata)), markup=False)
+
+
+def main() -> None:
+    app(prog_name="selo")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
