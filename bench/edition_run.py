@@ -63,7 +63,9 @@ def main() -> None:
         from selo.settings import load_settings
 
         settings = load_settings()
-        request = EditionRequest.for_code("2026-09", settings.agency_siorg, SourceSpec.parse("replay"))
+        request = EditionRequest.for_code(
+            "2026-09", settings.agency_siorg, SourceSpec.parse("replay")
+        )
         direct: list[float] = []
         splits: list[dict[str, float]] = []
         for _ in range(runs):

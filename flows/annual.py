@@ -26,9 +26,9 @@ from flows.edition import (
 from selo.settings import load_settings
 
 # Stage inputs carry open archives and bytes: nothing to cache or persist between runs.
-extract_task = task(extract_stage, name="extract", cache_policy=NO_CACHE, retries=0)
-transform_task = task(transform_stage, name="transform", cache_policy=NO_CACHE)
-load_task = task(load_stage, name="load", cache_policy=NO_CACHE)
+extract_task = task(name="extract", cache_policy=NO_CACHE)(extract_stage)
+transform_task = task(name="transform", cache_policy=NO_CACHE)(transform_stage)
+load_task = task(name="load", cache_policy=NO_CACHE)(load_stage)
 
 
 class LoggingReporter:

@@ -83,7 +83,9 @@ class EditionRequest:
     source: SourceSpec
 
     @classmethod
-    def for_code(cls, code: str, agency: int, source: SourceSpec, cutoff: date | None = None) -> EditionRequest:
+    def for_code(
+        cls, code: str, agency: int, source: SourceSpec, cutoff: date | None = None
+    ) -> EditionRequest:
         match = _EDITION_CODE.match(code)
         if not match:
             raise ValueError(f"edition code {code!r} is not of the form YYYY-MM (e.g. 2026-09)")

@@ -10,9 +10,7 @@ def normalise_url(url: str) -> str:
     """Any postgres URL -> the psycopg 3 driver SQLAlchemy should use."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
-        raise ValueError(
-            f"selo needs PostgreSQL, got a {parsed.get_backend_name()!r} URL"
-        )
+        raise ValueError(f"selo needs PostgreSQL, got a {parsed.get_backend_name()!r} URL")
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 

@@ -8,6 +8,8 @@ the warehouse relies on Postgres (JSONB, COPY, advisory locks, triggers).
 
 from __future__ import annotations
 
+import os
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -32,7 +34,9 @@ def ensure_server(pgdata: Path) -> str:
         try:
             server = pgserver.get_server(pgdata, cleanup_mode=None)
         except Exception as exc:
-            raise EmbeddedError(f"could not start the embedded PostgreSQL in {pgdata}: {exc}") from exc
+            raise EmbeddedError(
+                f"could not start the embedded PostgreSQL in {pgdata}: {exc}"
+            ) from exc
     admin_uri: str = server.get_uri()
     _create_database(admin_uri, DATABASE)
     return server.get_uri(DATABASE)  # type: ignore[no-any-return]
@@ -44,10 +48,20 @@ def stop_server(pgdata: Path) -> bool:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pgserver
+        from pgserver._commands import POSTGRES_BIN_PATH
 
-        # The last handle with cleanup_mode="stop" stops the server when cleaned up.
-        pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+    owner = pgdata.stat().st_uid
+    # Run as the data directory's owner: as root, pgserver runs the server as its own user.
+    run_as: int | None = owner if os.geteuid() == 0 and owner != 0 else None
+    result = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+        capture_output=True,
+        text=True,
+        check=False,
+        user=run_as,
+    )
+    if result.returncode != 0:
+        raise EmbeddedError(f"could not stop the embedded PostgreSQL: {result.stderr.strip()}")
     return True
 
 

@@ -47,7 +47,12 @@ def ensure_edition(conn: Connection, spec: EditionSpec) -> int:
             "VALUES (:code, :agency, :cutoff, :kind) "
             "ON CONFLICT (agency_siorg, code, source_kind) DO NOTHING"
         ),
-        {"code": spec.code, "agency": spec.agency_siorg, "cutoff": spec.cutoff, "kind": spec.source_kind},
+        {
+            "code": spec.code,
+            "agency": spec.agency_siorg,
+            "cutoff": spec.cutoff,
+            "kind": spec.source_kind,
+        },
     )
     row = conn.execute(
         text(
@@ -140,7 +145,7 @@ def _mark_failed(engine: Engine, load_id: int, exc: BaseException) -> None:
 
 
 def complete_and_publish(conn: Connection, lease: LoadLease, services: int, issues: int) -> None:
-    """Mark the load complete and make it the edition's current load, in the caller's transaction."""
+    """Mark the load complete and make it the edition's current one, in the caller's transaction."""
     updated = conn.execute(
         text(
             "UPDATE selo.load SET status = 'complete', finished_at = now(), "

@@ -127,9 +127,13 @@ def _copy_raw_documents(
 
 
 def _copy_fetch_log(pg: PgConnection[Any], load_id: int, responses: Sequence[ArchivedLike]) -> None:
-    with pg.cursor() as cur, cur.copy(
-        "COPY selo.fetch_log (load_id, seq, url, fetched_at, status, headers, sha256) FROM STDIN"
-    ) as copy:
+    with (
+        pg.cursor() as cur,
+        cur.copy(
+            "COPY selo.fetch_log (load_id, seq, url, fetched_at, status, headers, sha256) "
+            "FROM STDIN"
+        ) as copy,
+    ):
         for seq, r in enumerate(responses, start=1):
             copy.write_row(
                 (load_id, seq, r.url, r.fetched_at, r.status, Jsonb(dict(r.headers)), r.sha256)
@@ -172,9 +176,12 @@ def _copy_snapshots(pg: PgConnection[Any], load_id: int, transformed: Transforme
 
 
 def _copy_issues(pg: PgConnection[Any], load_id: int, transformed: TransformedEdition) -> None:
-    with pg.cursor() as cur, cur.copy(
-        "COPY selo.record_issue (load_id, record, service_id, stage, reason) FROM STDIN"
-    ) as copy:
+    with (
+        pg.cursor() as cur,
+        cur.copy(
+            "COPY selo.record_issue (load_id, record, service_id, stage, reason) FROM STDIN"
+        ) as copy,
+    ):
         for issue in transformed.issues:
             copy.write_row((load_id, issue.record, issue.service_id, issue.stage, issue.reason))
 

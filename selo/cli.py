@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -30,8 +29,9 @@ app = typer.Typer(
 embedded_app = typer.Typer(help="The embedded PostgreSQL used when no database URL is given.")
 app.add_typer(embedded_app, name="embedded")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: long lines (URLs, reasons) stay whole when piped, instead of breaking at 80 columns.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 T = TypeVar("T")
 
@@ -83,7 +83,8 @@ def _settings(**overrides: object) -> Settings:
 @app.command()
 def run(
     edition: Annotated[
-        str | None, typer.Option(help="Edition code YYYY-MM; default: this year's September edition.")
+        str | None,
+        typer.Option(help="Edition code YYYY-MM; default: this year's September edition."),
     ] = None,
     agency: Annotated[
         int | None,
@@ -94,7 +95,8 @@ def run(
     ] = "live",
     database_url: DatabaseOption = None,
     cutoff: Annotated[
-        str | None, typer.Option(help="Cut-off date YYYY-MM-DD; default: July 31 of the edition's year.")
+        str | None,
+        typer.Option(help="Cut-off date YYYY-MM-DD; default: July 31 of the edition's year."),
     ] = None,
     allow_partial: Annotated[
         bool,
@@ -125,9 +127,7 @@ def run(
         if tracked:
             return _run_tracked(request, settings, allow_partial)
         with _FetchProgress() as progress:
-            return build_edition(
-                request, settings, reporter=progress, allow_partial=allow_partial
-            )
+            return build_edition(request, settings, reporter=progress, allow_partial=allow_partial)
 
     _print_summary(_guarded(body))
 
@@ -145,7 +145,9 @@ def _run_tracked(
     result = annual_edition(
         edition=request.code,
         agency=request.agency,
-        source=request.source.describe(settings.api_base) if request.source.kind == "replay" else "live",
+        source=request.source.describe(settings.api_base)
+        if request.source.kind == "replay"
+        else "live",
         database_url=settings.database_url,
         allow_partial=allow_partial,
         cutoff=request.cutoff,
@@ -202,7 +204,11 @@ def _print_summary(outcome: EditionOutcome) -> None:
     classified = sum(v for k, v in levels.items() if k != "unclassified")
     digital = levels.get("A1", 0) + levels.get("A2", 0) + levels.get("A3", 0)
 
-    table = Table(title=f"Edition {outcome.code} · agency {outcome.agency} · load {outcome.load_id}")
+    out.print(
+        f"Edition {outcome.code} of agency {outcome.agency}: published as load {outcome.load_id}",
+        markup=False,
+    )
+    table = Table()
     table.add_column("level")
     table.add_column("services", justify="right")
     table.add_column("share", justify="right")
@@ -220,7 +226,8 @@ def _print_summary(outcome: EditionOutcome) -> None:
         out.print(f"not loaded: {record} ({stage}): {reason}", markup=False)
     if outcome.timings:
         split = ", ".join(f"{k} {v:.2f}s" for k, v in outcome.timings.items())
-        out.print(f"time: {split} · database {outcome.database}", markup=False)
+        out.print(f"time: {split}", markup=False)
+    out.print(f"database: {outcome.database}", markup=False)
 
 
 @app.command()
@@ -252,8 +259,23 @@ def editions(
         out.print("no editions yet: run `selo run`")
         return
     table = Table(title="Editions")
-    for column in ("edition", "agency", "kind", "cut-off", "status", "services", "A1", "A2", "A3", "B", "C", "uncl."):
-        table.add_column(column, justify="right" if column not in ("edition", "kind", "status") else "left")
+    for column in (
+        "edition",
+        "agency",
+        "kind",
+        "cut-off",
+        "status",
+        "services",
+        "A1",
+        "A2",
+        "A3",
+        "B",
+        "C",
+        "uncl.",
+    ):
+        table.add_column(
+            column, justify="right" if column not in ("edition", "kind", "status") else "left"
+        )
     for e in found:
         table.add_row(
             e.code,
@@ -337,7 +359,7 @@ def classify(
                     )
                     if part
                 )
-                span = f' «{e["span"]}»' if e.get("span") else ""
+                span = f" «{e['span']}»" if e.get("span") else ""
                 out.print(f"  - [{e['rule']}] {where}: {e['note']}{span}", markup=False)
     if failures:
         raise typer.Exit(code=1)
@@ -367,4 +389,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -18,7 +18,9 @@ from selo import __version__
 DEFAULT_API_BASE = "https://servicos.gov.br"
 DEFAULT_AGENCY_SIORG = 45013  # ANS, Agência Nacional de Saúde Suplementar
 # Honest about what we are; operators add a contact address with SELO_USER_AGENT.
-DEFAULT_USER_AGENT = f"selo/{__version__} (Selo de Maturidade Digital builder; paced, retrying client)"
+DEFAULT_USER_AGENT = (
+    f"selo/{__version__} (Selo de Maturidade Digital builder; paced, retrying client)"
+)
 
 
 class SettingsError(ValueError):
@@ -63,7 +65,9 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type[float] | type[int]) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, kind: type[float] | type[int]
+) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default

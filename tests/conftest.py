@@ -25,9 +25,7 @@ from load.db import make_engine
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="selo-prefect-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 
-ADMIN_URL = os.environ.get(
-    "SELO_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+ADMIN_URL = os.environ.get("SELO_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -64,7 +62,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """No test reads the developer's own selo configuration or data directory."""
     data_dir = tmp_path_factory.mktemp("selo-data")
     for name in list(os.environ):

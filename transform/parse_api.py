@@ -63,11 +63,10 @@ def parse_record(obj: Any, record: str) -> Service:
         raise RecordError(record, f"'etapas' must be a list, got {type(raw_steps).__name__}")
 
     warnings: list[str] = []
-    steps = tuple(
-        _parse_step(raw, index, record, warnings) for index, raw in enumerate(raw_steps)
-    )
+    steps = tuple(_parse_step(raw, index, record, warnings) for index, raw in enumerate(raw_steps))
     url = _clean_url(obj.get("url"))
-    orgao = obj.get("orgao") if isinstance(obj.get("orgao"), Mapping) else {}
+    raw_orgao = obj.get("orgao")
+    orgao: Mapping[str, Any] = raw_orgao if isinstance(raw_orgao, Mapping) else {}
     return Service(
         id=service_id,
         name=plain(name),
@@ -80,7 +79,9 @@ def parse_record(obj: Any, record: str) -> Service:
         agency_name=repair(_str(orgao.get("nomeOrgao"))) or None,
         time_estimate=_time_estimate(obj.get("tempoTotalEstimado")),
         ratings=_ratings(obj.get("avaliacoes")),
-        digital_flag=obj.get("servicoDigital") if isinstance(obj.get("servicoDigital"), bool) else None,
+        digital_flag=obj.get("servicoDigital")
+        if isinstance(obj.get("servicoDigital"), bool)
+        else None,
         digital_percent=_float(obj.get("porcentagemDigital")),
         free_of_charge=_boolish(obj.get("gratuito")),
         warnings=tuple(warnings),

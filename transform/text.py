@@ -16,7 +16,7 @@ _ESCAPED = re.compile(r"\\([_*\[\]()#])")
 
 
 def repair(text: str) -> str:
-    """Undo double-encoded UTF-8 ("EletrÃ´nico", "Â" + no-break space) and normalise to NFC."""
+    """Undo double-encoded UTF-8 (mojibake such as "Â" + no-break space); normalise to NFC."""
     if not text:
         return ""
     fixed = ftfy.fix_text(text, normalization="NFC")

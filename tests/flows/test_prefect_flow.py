@@ -1,4 +1,4 @@
-"""The Prefect flow composes the same stages, tracked: one task per stage, the run id in the ledger."""
+"""The Prefect flow composes the same stages, tracked: a task per stage, its id in the ledger."""
 
 from __future__ import annotations
 

@@ -96,7 +96,13 @@ def test_second_run_adds_a_load_and_keeps_the_first(database_url: str, engine: E
 
 def test_a_bad_record_is_named_and_the_others_load(database_url: str, engine: Engine) -> None:
     code, stdout, stderr = selo(
-        "run", "--source", f"replay:{FAULTY}", "--edition", "2019-09", "--database-url", database_url
+        "run",
+        "--source",
+        f"replay:{FAULTY}",
+        "--edition",
+        "2019-09",
+        "--database-url",
+        database_url,
     )
     assert code == 0, stderr
     flat = " ".join(stdout.split())
@@ -131,7 +137,7 @@ def test_an_empty_catalogue_fails_with_one_line(database_url: str, tmp_path: Pat
             }
         )
     )
-    code, stdout, stderr = selo(
+    code, _, stderr = selo(
         "run", "--source", f"replay:{other}", "--edition", "2018-09", "--database-url", database_url
     )
     assert code == 1

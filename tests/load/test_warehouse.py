@@ -39,21 +39,22 @@ def test_a_failed_load_is_recorded_and_never_published(engine: Engine) -> None:
 
 def test_one_edition_is_built_by_one_run_at_a_time(engine: Engine) -> None:
     spec = EditionSpec("2002-09", 45013, date(2002, 7, 31), "scraped", "test")
-    with open_load(engine, spec, "r1"):
-        with pytest.raises(LoadError, match="being built by another run"):
-            with open_load(engine, spec, "r1"):
-                pass
+    with (
+        open_load(engine, spec, "r1"),
+        pytest.raises(LoadError, match="being built by another run"),
+        open_load(engine, spec, "r1"),
+    ):
+        pass
 
 
 def test_a_killed_run_is_marked_abandoned_by_the_next(engine: Engine) -> None:
     spec = EditionSpec("2003-09", 45013, date(2003, 7, 31), "scraped", "test")
     with open_load(engine, spec, "r1") as first:
         pass  # leaves the load 'running', as a run killed before publishing would
-    with open_load(engine, spec, "r1"):
-        with engine.connect() as conn:
-            status = conn.execute(
-                text("SELECT status FROM selo.load WHERE id = :id"), {"id": first.load_id}
-            ).scalar_one()
+    with open_load(engine, spec, "r1"), engine.connect() as conn:
+        status = conn.execute(
+            text("SELECT status FROM selo.load WHERE id = :id"), {"id": first.load_id}
+        ).scalar_one()
     assert status == "abandoned"
 
 
@@ -65,7 +66,9 @@ def test_an_edition_keeps_its_cutoff(engine: Engine) -> None:
         pass
 
 
-@pytest.mark.parametrize("statement", ["UPDATE selo.{t} SET load_id = load_id", "DELETE FROM selo.{t}"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE selo.{t} SET load_id = load_id", "DELETE FROM selo.{t}"]
+)
 @pytest.mark.parametrize("table", ["service_snapshot", "record_issue", "fetch_log"])
 def test_loaded_rows_are_append_only(engine: Engine, table: str, statement: str) -> None:
     with engine.begin() as conn:
