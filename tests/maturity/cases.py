@@ -435,11 +435,23 @@ FACT_CASES: dict[str, list[FactCase]] = {
         ),
     ],
     "multi_day_step_estimate": [
-        FactCase("working-days", svc(step("Solicitar", WEB, estimate=est("ate", 5, "dias-uteis"))), True),
+        FactCase(
+            "working-days", svc(step("Solicitar", WEB, estimate=est("ate", 5, "dias-uteis"))), True
+        ),
         FactCase("months", svc(step("Solicitar", WEB, estimate=est("entre", 2, "meses"))), True),
-        FactCase("one-day", svc(step("Solicitar", WEB, estimate=est("ate", 1, "dias-corridos"))), True),
-        FactCase("negative-minutes", svc(step("Solicitar", WEB, estimate=est("ate", 30, "minutos"))), False),
-        FactCase("negative-zero-days", svc(step("Solicitar", WEB, estimate=est("ate", 0, "dias-uteis"))), False),
+        FactCase(
+            "one-day", svc(step("Solicitar", WEB, estimate=est("ate", 1, "dias-corridos"))), True
+        ),
+        FactCase(
+            "negative-minutes",
+            svc(step("Solicitar", WEB, estimate=est("ate", 30, "minutos"))),
+            False,
+        ),
+        FactCase(
+            "negative-zero-days",
+            svc(step("Solicitar", WEB, estimate=est("ate", 0, "dias-uteis"))),
+            False,
+        ),
     ],
     "self_service_subkind": [
         FactCase("web-emitir", svc(step("Obter", ch("web-emitir", "Emitir"))), True),
@@ -461,7 +473,9 @@ FACT_CASES: dict[str, list[FactCase]] = {
         FactCase("immediate", svc(step("Emitir", WEB, estimate=IMMEDIATE)), True),
         FactCase("minutes", svc(step("Emitir", WEB, estimate=est("ate", 15, "minutos"))), True),
         FactCase("hours", svc(step("Emitir", WEB, estimate=est("em-media", 2, "horas"))), True),
-        FactCase("negative-days", svc(step("Emitir", WEB, estimate=est("ate", 5, "dias-uteis"))), False),
+        FactCase(
+            "negative-days", svc(step("Emitir", WEB, estimate=est("ate", 5, "dias-uteis"))), False
+        ),
         FactCase("negative-no-estimate", svc(step("Emitir", WEB)), False),
     ],
     "automated_analysis_text": [
@@ -556,7 +570,9 @@ DECISION_CASES: dict[str, list[DecisionCase]] = {
         ),
     ],
     "unclassified_step_without_channels": [
-        DecisionCase("only-step-empty", svc(step("Solicitar")), _U, "unclassified_step_without_channels"),
+        DecisionCase(
+            "only-step-empty", svc(step("Solicitar")), _U, "unclassified_step_without_channels"
+        ),
         DecisionCase(
             "second-step-empty",
             svc(SUBMIT, step("Receber resposta")),
@@ -735,7 +751,7 @@ DECISION_CASES: dict[str, list[DecisionCase]] = {
                 step(
                     "Enviar",
                     WEB,
-                    description="Cruzamento automático? Não: verificação automatizada, "
+                    description="Os dados passam por verificação automatizada, "
                     "ratificada por analistas.",
                 ),
             ),
@@ -748,8 +764,8 @@ DECISION_CASES: dict[str, list[DecisionCase]] = {
                 step("Enviar", WEB, description="Há análise automática dos dados."),
                 estimate=IMMEDIATE,
             ),
-            Level.A3,
-            "A3_human_analysis",
+            Level.A1,
+            "A1_self_service",
         ),
         DecisionCase(
             "negative-not-digital",
@@ -793,10 +809,14 @@ DECISION_CASES: dict[str, list[DecisionCase]] = {
             Level.A3,
             "A3_human_analysis",
         ),
-        DecisionCase("negative-self-service", svc(_ISSUE, estimate=IMMEDIATE), Level.A1, "A1_self_service"),
+        DecisionCase(
+            "negative-self-service", svc(_ISSUE, estimate=IMMEDIATE), Level.A1, "A1_self_service"
+        ),
     ],
     "A1_self_service": [
-        DecisionCase("issue-immediately", svc(_ISSUE, estimate=IMMEDIATE), Level.A1, "A1_self_service"),
+        DecisionCase(
+            "issue-immediately", svc(_ISSUE, estimate=IMMEDIATE), Level.A1, "A1_self_service"
+        ),
         DecisionCase(
             "consult-verb",
             svc(step("Consultar a situação", WEB)),

@@ -26,7 +26,16 @@ Policy: DESIGN.md section 2. In short (first applicable wins)::
     A3_digital_without_self_service_evidence  digital, but no evidence either way (low confidence)
 
 A non-digital *alternative* beside a complete digital path never demotes a service; it is recorded
-as ``non_digital_alternative`` evidence.
+as ``non_digital_alternative`` evidence. Choices DESIGN.md leaves open, each a named rule:
+
+* e-mail is a digital *delivery* on an agency-side step (``email_delivery_counts_as_digital``) but
+  e-mail-only *access* on a user-action step (``step_email_only``);
+* a step titled as a contingency ("Procedimento não funcionou", "Em caso de dúvidas") is not the way
+  in and cannot demote (``fallback_step``);
+* ``web-postos-de-atendimento`` only lists desks: in person; a web channel that only gives an e-mail
+  address is e-mail; one that posts a letter, with no link, is postal;
+* a bare "protocolo" (a receipt number) is not evidence of staff work, "protocolar"/"protocolo
+  eletrônico" is; "análise automática" is the system's analysis, not staff's.
 
 The classifier never reads the service's name or id (nor its free-text description): only step
 titles and descriptions, case descriptions, channel types and descriptions, and time estimates.
@@ -52,6 +61,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal, TypeVar
 
 from transform.maturity.model import Classification, Evidence, Level
@@ -121,25 +131,7 @@ class Folded:
 
     @classmethod
     def of(cls, text: str) -> Folded:
-        original = repair(text)
-        chars: list[str] = []
-        origin: list[int] = []
-        for index, char in enumerate(original):
-            decomposed = unicodedata.normalize("NFKD", char.casefold())
-            for piece in decomposed:
-                if unicodedata.combining(piece):
-                    continue
-                if _NON_WORD.match(piece):
-                    if chars and chars[-1] != " ":
-                        chars.append(" ")
-                        origin.append(index)
-                    continue
-                chars.append(piece)
-                origin.append(index)
-        while chars and chars[-1] == " ":
-            chars.pop()
-            origin.pop()
-        return cls(original=original, folded="".join(chars), origin=tuple(origin))
+        return _folded(text)
 
     def quote(self, start: int, end: int) -> str:
         """The original text behind ``folded[start:end]``."""
@@ -152,6 +144,40 @@ class Folded:
     def first(self, pattern: re.Pattern[str]) -> str | None:
         match = pattern.search(self.folded)
         return self.quote(match.start(), match.end()) if match and match.end() else None
+
+
+# Mojibake (UTF-8 read as Latin-1/cp1252) always shows one of these; clean text skips ftfy.
+_MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u0080-\u009f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """One character folded: its base letters/digits, "" for an accent, " " for the rest."""
+    out = []
+    for piece in unicodedata.normalize("NFKD", char.casefold()):
+        if unicodedata.combining(piece):
+            continue
+        out.append(" " if _NON_WORD.match(piece) else piece)
+    return "".join(out)
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> Folded:
+    """Fold ``text`` once (catalogue texts repeat a lot: "Acesse o site")."""
+    clean = _MOJIBAKE_HINT.search(text) is None
+    original = unicodedata.normalize("NFC", text) if clean else repair(text)
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(original):
+        for piece in _fold_char(char):
+            if piece == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(piece)
+            origin.append(index)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return Folded(original=original, folded="".join(chars), origin=tuple(origin))
 
 
 def _p(pattern: str) -> re.Pattern[str]:
@@ -262,9 +288,10 @@ _ACCESS_STEP_TITLE = _p(
 
 
 def _has_link(item: ChannelInput) -> str | None:
-    """The URL or link wording in a channel's text, if any."""
-    url = _URL.search(item.raw_text)
-    return url.group(0) if url else item.text.first(_LINK_WORDS)
+    """The URL or link wording in a channel's text (e-mail addresses aside), if any."""
+    text = _EMAIL_ADDRESS.sub(" ", item.raw_text)
+    url = _URL.search(text)
+    return url.group(0) if url else Folded.of(text).first(_LINK_WORDS)
 
 
 @_rule("channel")
@@ -632,9 +659,10 @@ def non_digital_alternative(item: StepInput) -> tuple[Evidence, ...]:
 
 
 _HUMAN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("analysis", _p(r"\banalis\w*")),
+    # "análise automática" is the system's, not staff's (see automated_analysis_text).
+    ("analysis", _p(r"\banalis\w*\b(?! (automatic|automatizad|sistemic))")),
     ("decision", _p(r"\b(in)?deferi\w*|\bdecid\w*|\bdecis(ao|oes)\b")),
-    ("opinion", _p(r"\bpareceres?\b")),
+    ("opinion", _p(r"\bparecer(es)?\b")),
     (
         "filing",
         _p(
@@ -783,7 +811,7 @@ def immediate_step(item: StepInput) -> tuple[Evidence, ...]:
     return (
         Evidence(
             rule="immediate_step",
-            note=f"Step {item.number} is immediate: {_describe(estimate)}.",
+            note=f"Step {item.number} is quick: {_describe(estimate)}.",
             step=item.number,
             span=_describe(estimate),
         ),
@@ -934,7 +962,7 @@ def immediate_delivery(service: Service) -> tuple[Evidence, ...]:
     return (
         Evidence(
             rule="immediate_delivery",
-            note=f"The service is delivered immediately: {_describe(estimate)}.",
+            note=f"The service is delivered at once: {_describe(estimate)}.",
             span=_describe(estimate),
         ),
     )
@@ -1229,7 +1257,7 @@ def A3_human_analysis(facts: ServiceFacts) -> Decision | None:
             Evidence(
                 rule="A3_human_analysis",
                 note=(
-                    "Every step has a digital path (fallbacks aside) and staff analyse the request "
+                    "Every step has a digital path (fallbacks aside); staff analyse the request "
                     f"(human evidence {support:g} vs self-service {contra:g})."
                 ),
                 step=human[0].step,
@@ -1258,8 +1286,8 @@ def A1_self_service(facts: ServiceFacts) -> Decision | None:
             Evidence(
                 rule="A1_self_service",
                 note=(
-                    "Every step has a digital path (fallbacks aside), nothing shows staff analysis, and the user "
-                    f"serves themself (self-service evidence {support:g})."
+                    "Every step has a digital path (fallbacks aside), nothing shows staff "
+                    f"analysis, and the user serves themself (self-service evidence {support:g})."
                 ),
                 step=found[0].step,
                 span=found[0].span,
@@ -1279,7 +1307,10 @@ def A3_digital_without_self_service_evidence(facts: ServiceFacts) -> Decision | 
         evidence=(
             Evidence(
                 rule="A3_digital_without_self_service_evidence",
-                note="Every step has a digital path (fallbacks aside); nothing shows self-service or staff work.",
+                note=(
+                    "Every step has a digital path (fallbacks aside); nothing shows "
+                    "self-service or staff work."
+                ),
             ),
             *_digital_evidence(facts),
         ),
