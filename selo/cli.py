@@ -32,6 +32,9 @@ app.add_typer(embedded_app, name="embedded")
 # soft_wrap: long lines (URLs, reasons) stay whole when piped, instead of breaking at 80 columns.
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    # Piped or redirected: tables at full width rather than squeezed into 80 columns.
+    out.width = 160
 
 T = TypeVar("T")
 
