@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
 from extract.archive import ArchivedResponse, RawArchive
 from extract.http import build_client
 from selo.settings import HttpSettings
+from transform.parse_api import trailing_id
 
 LISTING_PATH = "/api/v1/servicos/orgao/{siorg}"
 RECORD_PATH = "/api/v1/servicos/{service_id}"
-
-_TRAILING_INT = re.compile(r"(\d+)/?$")
 
 
 class ExtractError(RuntimeError):
@@ -57,15 +54,6 @@ def listing_url(api_base: str, siorg: int) -> str:
 
 def record_url(api_base: str, service_id: int) -> str:
     return api_base.rstrip("/") + RECORD_PATH.format(service_id=service_id)
-
-
-def service_id_of(value: Any) -> int | None:
-    """``"https://servicos.gov.br/api/v1/servicos/2232"`` or ``2232`` -> 2232."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and (m := _TRAILING_INT.search(value.strip())):
-        return int(m.group(1))
-    return None
 
 
 def _now() -> datetime:
@@ -121,7 +109,7 @@ async def list_agency_services(
         raise ExtractError(f"{url}: expected an object with a 'resposta' list, got {shape}")
     ids: dict[int, None] = {}
     for index, item in enumerate(items):
-        service_id = service_id_of(item.get("id") if isinstance(item, dict) else None)
+        service_id = trailing_id(item.get("id") if isinstance(item, dict) else None)
         if service_id is None:
             # Skipping it would silently shrink the universe the seal is computed over.
             raise ExtractError(f"{url}: resposta[{index}] has no readable 'id': {item!r:.200}")

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from extract.catalogue import service_id_of
+from transform.parse_api import trailing_id
 
 DEFAULT_REPLAY_DIR = Path(__file__).parent / "recorded" / "govbr-2026-10"
 
@@ -52,7 +52,7 @@ def _agency_default(folder: Path, root: Path) -> int | None:
         sidecar = directory / "replay.json"
         if sidecar.is_file():
             try:
-                agency = service_id_of(json.loads(sidecar.read_bytes()).get("agency"))
+                agency = trailing_id(json.loads(sidecar.read_bytes()).get("agency"))
             except (ValueError, AttributeError):
                 agency = None
             if agency is None:
@@ -70,14 +70,14 @@ def _load(path: Path, root: Path) -> RecordedService:
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         obj = None
     record = obj if isinstance(obj, dict) else None
-    service_id = service_id_of(record.get("id")) if record is not None else None
+    service_id = trailing_id(record.get("id")) if record is not None else None
     if service_id is None:
         record = None
-        service_id = service_id_of(path.stem)
+        service_id = trailing_id(path.stem)
         if service_id is None:
             raise ReplayError(f"{path}: no readable 'id' and the file name is not a service id")
     orgao = record.get("orgao") if record is not None else None
-    agency = service_id_of(orgao.get("id")) if isinstance(orgao, dict) else None
+    agency = trailing_id(orgao.get("id")) if isinstance(orgao, dict) else None
     if agency is None:
         agency = _agency_default(path.parent, root)
     return RecordedService(service_id, agency, path, body, record)

@@ -51,7 +51,7 @@ def parse_record_bytes(body: bytes, record: str) -> Service:
 def parse_record(obj: Any, record: str) -> Service:
     if not isinstance(obj, Mapping):
         raise RecordError(record, f"expected a JSON object, got {type(obj).__name__}")
-    service_id = _service_id(obj.get("id"))
+    service_id = trailing_id(obj.get("id"))
     if service_id is None:
         raise RecordError(record, f"missing or unreadable 'id': {obj.get('id')!r}")
     record = f"service {service_id}"
@@ -75,7 +75,7 @@ def parse_record(obj: Any, record: str) -> Service:
         description=plain(_str(obj.get("descricao"))),
         slug=_slug(url),
         url=url,
-        agency_siorg=_service_id(orgao.get("id")),
+        agency_siorg=trailing_id(orgao.get("id")),
         agency_name=repair(_str(orgao.get("nomeOrgao"))) or None,
         time_estimate=_time_estimate(obj.get("tempoTotalEstimado")),
         ratings=_ratings(obj.get("avaliacoes")),
@@ -175,7 +175,9 @@ def _ratings(raw: Any) -> Ratings | None:
     return Ratings(positive=positive or 0, negative=negative or 0)
 
 
-def _service_id(raw: Any) -> int | None:
+def trailing_id(raw: Any) -> int | None:
+    """The catalogue's ids: ``2232``, ``"https://servicos.gov.br/api/v1/servicos/2232"``,
+    ``"http://estruturaorganizacional.dados.gov.br/id/unidade-organizacional/45013"`` -> int."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
