@@ -363,9 +363,23 @@ def classify(
                     if part
                 )
                 span = f" «{e['span']}»" if e.get("span") else ""
-                out.print(f"  - [{e['rule']}] {where}: {e['note']}{span}", markup=False)
+                where = f"{where}: " if where else ""
+                out.print(f"  - [{e['rule']}] {where}{e['note']}{span}", markup=False)
     if failures:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def rules() -> None:
+    """The classifier's named rules, in the order they decide, with what each one means."""
+    from transform.maturity import RULES, RULES_VERSION
+
+    table = Table(title=f"Rules {RULES_VERSION}")
+    for column in ("scope", "rule", "what it decides"):
+        table.add_column(column)
+    for name, (scope, doc) in RULES.items():
+        table.add_row(scope, name, doc)
+    out.print(table)
 
 
 @embedded_app.command("stop")

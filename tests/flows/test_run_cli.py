@@ -179,3 +179,11 @@ def test_classify_names_an_unreadable_file() -> None:
     code, _, stderr = selo("classify", str(FAULTY / "11503.json"), str(FAULTY / "2232.json"))
     assert code == 1
     assert "11503.json" in stderr and "not valid JSON" in stderr
+
+
+def test_rules_lists_every_registered_rule() -> None:
+    from transform.maturity import RULES, RULES_VERSION
+
+    code, stdout, _ = selo("rules")
+    assert code == 0 and RULES_VERSION in stdout
+    assert all(name in stdout for name in RULES)
