@@ -6,12 +6,10 @@ never changes the level, the deciding rule or the confidence.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 
+import maturity_cases as cases  # this folder is on sys.path (pytest prepend mode)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,21 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 RECORDED = REPO / "extract" / "recorded" / "govbr-2026-10" / "services"
 
 
-def _load_cases() -> ModuleType:
-    """Load the sibling ``cases.py`` under a unique name (tests/ has no packages)."""
-    name = "selo_tests_maturity_cases"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("cases.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 SERVICES: list[Service] = [
     parse_record_bytes(path.read_bytes(), str(path)) for path in sorted(RECORDED.glob("*.json"))
-] + _load_cases().all_services()
+] + cases.all_services()
 
 
 @st.composite

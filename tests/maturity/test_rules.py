@@ -1,32 +1,14 @@
-"""One parametrized test per maturity rule, over that rule's table in ``cases.py``."""
+"""One parametrized test per maturity rule, over that rule's table in ``maturity_cases.py``."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import maturity_cases as cases  # this folder is on sys.path (pytest prepend mode)
 import pytest
 
 from transform.maturity import RULES, RULES_VERSION, classify_service
 from transform.maturity.rules import REGISTRY, service_facts, view_channel
-
-
-def _load_cases() -> ModuleType:
-    """Load the sibling ``cases.py`` under a unique name (tests/ has no packages)."""
-    name = "selo_tests_maturity_cases"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("cases.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-cases = _load_cases()
 
 
 def _table(rule: str) -> pytest.MarkDecorator:
