@@ -2,7 +2,7 @@
 
 :func:`build_edition` is the only composition. The CLI calls it with plain stage functions when no
 Prefect server is configured (no ephemeral server to pay for); the Prefect flow
-:func:`flows.prefect_flows.annual_edition` calls the very same function with the stages wrapped
+:func:`flows.annual.annual_edition` calls the very same function with the stages wrapped
 as tasks, so a run under a Prefect server or deployment is fully tracked.
 """
 
@@ -156,7 +156,7 @@ class EditionOutcome:
         )
 
 
-# -- the stages (plain functions; prefect_flows wraps them as tasks) --------------------------
+# -- the stages (plain functions; flows.annual wraps them as tasks) --------------------------
 
 
 def extract_stage(
