@@ -283,6 +283,31 @@ FACT_CASES: dict[str, list[FactCase]] = {
         ),
         FactCase("negative-encaminhar", svc(step("Encaminhar requerimento", WEB)), False),
     ],
+    "third_party_step": [
+        FactCase(
+            "directly-with-the-operator",
+            svc(SUBMIT, step("Formalizar diretamente com a operadora", ch("presencial"))),
+            True,
+        ),
+        FactCase(
+            "operator-will-analyse",
+            svc(
+                SUBMIT,
+                step(
+                    "Aguardar",
+                    WEB,
+                    description="A operadora terá até 10 dias para analisar o seu pedido.",
+                ),
+            ),
+            True,
+        ),
+        FactCase(
+            "negative-operator-is-the-user",
+            svc(step("Registrar", WEB, description="A operadora deverá registrar o programa.")),
+            False,
+        ),
+        FactCase("negative-agency-step", svc(SUBMIT), False),
+    ],
     "fallback_step": [
         FactCase(
             "procedure-did-not-work",
@@ -663,6 +688,15 @@ DECISION_CASES: dict[str, list[DecisionCase]] = {
             svc(step("Comparecer", ch("presencial")), step("Receber resultado", ch("e-mail"))),
             Level.B,
             "B_step_without_digital_path",
+        ),
+        DecisionCase(
+            "negative-in-person-step-with-a-third-party",
+            svc(
+                step("Consultar planos", WEB),
+                step("Formalizar diretamente com a operadora", ch("presencial")),
+            ),
+            Level.A1,
+            "A1_self_service",
         ),
         DecisionCase(
             "negative-in-person-alternative",

@@ -92,9 +92,17 @@ EXPECTED: list[tuple[int, Level, str, str]] = [
     ),
     (
         11617,
-        Level.B,
-        "B_step_without_digital_path",
-        "step 2 'Formalizar solicitação ... diretamente com a operadora' is presencial only",
+        Level.A1,
+        "A1_self_service",
+        "steps 1 and 3 consult the Guia ANS de Planos (web, immediate); step 2, in person, is "
+        "done 'diretamente com a operadora': a third party's step, which does not demote",
+    ),
+    (
+        11618,
+        Level.A1,
+        "A1_self_service",
+        "search and consult steps on the web, delivered immediately; the ten days of analysis "
+        "belong to the operator ('A operadora terá até 10 dias para analisar'), not ANS staff",
     ),
     (
         3335,
@@ -151,10 +159,10 @@ def _rules(result: Classification) -> set[tuple[str, int | None]]:
     return {(e.rule, e.step) for e in result.evidence}
 
 
-def test_11617_names_the_in_person_step() -> None:
+def test_11617_names_the_in_person_step_and_its_third_party() -> None:
     result = classify_service(_load(11617))
     assert ("step_without_digital_path", 2) in _rules(result)
-    assert result.evidence[0].channel == "presencial"
+    assert ("third_party_step", 2) in _rules(result)
 
 
 def test_3335_records_the_alternative_and_the_email_delivery() -> None:

@@ -105,6 +105,11 @@ def test_agency_side_step(case: Any) -> None:
     check_fact("agency_side_step", case)
 
 
+@_table("third_party_step")
+def test_third_party_step(case: Any) -> None:
+    check_fact("third_party_step", case)
+
+
 @_table("fallback_step")
 def test_fallback_step(case: Any) -> None:
     check_fact("fallback_step", case)

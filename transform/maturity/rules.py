@@ -34,6 +34,10 @@ as ``non_digital_alternative`` evidence. Choices DESIGN.md leaves open, each a n
   in and cannot demote (``fallback_step``);
 * ``web-postos-de-atendimento`` only lists desks: in person; a web channel that only gives an e-mail
   address is e-mail; one that posts a letter, with no link, is postal;
+* a step done with a third party ("diretamente com a operadora", "a operadora terá 10 dias para
+  analisar") is outside the agency's service: it neither demotes the service nor counts as the
+  agency's staff at work, and the service-wide time estimate then cannot be laid at the agency
+  (``third_party_step``);
 * a bare "protocolo" (a receipt number) is not evidence of staff work, "protocolar"/"protocolo
   eletrônico" is; "análise automática" is the system's analysis, not staff's.
 
@@ -68,7 +72,7 @@ from transform.maturity.model import Classification, Evidence, Level
 from transform.models import Channel, ChannelKind, Service, Step, TimeEstimate
 from transform.text import repair
 
-RULES_VERSION = "2026.11.1"
+RULES_VERSION = "2026.11.2"
 
 Scope = Literal["channel", "step", "service"]
 
@@ -465,6 +469,7 @@ class StepInput:
     channels: tuple[ChannelView, ...]
     agency_side: bool = False  # filled in after the role rules ran
     fallback: bool = False
+    third_party: bool = False
 
     @property
     def default_channels(self) -> tuple[ChannelView, ...]:
@@ -555,6 +560,34 @@ _FALLBACK_TITLE = _p(
     r"|conseguir)|em caso de (duvidas?|problemas?|erros?|falhas?|dificuldades?)|problemas? (de|no"
     r"|com o|com a) acesso)\b"
 )
+
+
+# The user deals with someone other than the agency (the health-plan operator, a bank).
+_THIRD_PARTY = _p(
+    r"\b(diretamente (com|na|a|junto a|junto (a|da|na)) (a |o )?(operadora|administradora"
+    r"|instituicao financeira|banco|prestador)|(a|na|pela) operadora( \w+){0,5} (tera|analisara"
+    r"|respondera) (ate )?\w*|(requerimento|solicitacao|pedido|formalizacao)( \w+){0,3}"
+    r" (na|junto a|junto da|pela) operadora)\b"
+)
+
+
+@_rule("step")
+def third_party_step(item: StepInput) -> tuple[Evidence, ...]:
+    """A step done with a third party (the plan operator, a bank) is outside the agency's work."""
+    span = item.title.first(_THIRD_PARTY) or item.description.first(_THIRD_PARTY)
+    if span is None:
+        return ()
+    return (
+        Evidence(
+            rule="third_party_step",
+            note=(
+                f"Step {item.number} is carried out with a third party, not the agency: it "
+                "neither demotes the service nor shows the agency's staff at work."
+            ),
+            step=item.number,
+            span=span,
+        ),
+    )
 
 
 @_rule("step")
@@ -690,6 +723,8 @@ _HUMAN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 @_rule("step")
 def human_analysis_text(item: StepInput) -> tuple[Evidence, ...]:
     """Staff-work words (análise, deferimento, parecer, SEI, ofício...) show human analysis."""
+    if item.third_party:
+        return ()
     found: dict[tuple[str, str | None], Evidence] = {}
     for text, channel in item.texts():
         for label, pattern in _HUMAN_PATTERNS:
@@ -734,7 +769,7 @@ def _is_quick(estimate: TimeEstimate | None) -> bool:
 def multi_day_step_estimate(item: StepInput) -> tuple[Evidence, ...]:
     """A step estimated in days, weeks or months (max >= 1) implies someone works on it."""
     estimate = item.step.time_estimate
-    if estimate is None or not _is_multi_day(estimate):
+    if item.third_party or estimate is None or not _is_multi_day(estimate):
         return ()
     return (
         Evidence(
@@ -855,6 +890,7 @@ def automated_analysis_text(item: StepInput) -> tuple[Evidence, ...]:
 _ROLE_RULES: dict[str, StepRule] = {
     "agency_side_step": agency_side_step,
     "fallback_step": fallback_step,
+    "third_party_step": third_party_step,
 }
 _STEP_RULES: dict[str, StepRule] = {
     "step_has_digital_path": step_has_digital_path,
@@ -892,6 +928,10 @@ class StepFacts:
         return self.input.fallback
 
     @property
+    def third_party(self) -> bool:
+        return self.input.third_party
+
+    @property
     def fired(self) -> frozenset[str]:
         return frozenset(name for name, found in self.facts.items() if found)
 
@@ -926,6 +966,7 @@ def step_facts(step: Step, number: int) -> StepFacts:
         channels=item.channels,
         agency_side=bool(facts["agency_side_step"]),
         fallback=bool(facts["fallback_step"]),
+        third_party=bool(facts["third_party_step"]),
     )
     facts |= {name: rule(item) for name, rule in _STEP_RULES.items()}
     return StepFacts(input=item, facts=facts, status=path_status(item))
@@ -998,15 +1039,19 @@ class ServiceFacts:
             if e.rule != "channel_type_category"
         )
 
+    def service_estimate_evidence(self) -> tuple[Evidence, ...]:
+        """The service-wide multi-day estimate, unless third parties share that time."""
+        if any(step.third_party for step in self.steps):
+            # The catalogue gives one total; with a third party's step in it (the operator's
+            # ten days to answer), those days cannot be laid at the agency's staff.
+            return ()
+        return self.facts.get("multi_day_service_estimate", ())
+
     def human_weight(self) -> float:
         """Human-analysis weight: text kinds (max 3) + multi-day estimate 1 + agency step 1."""
         labels = {e.note for e in self.all("human_analysis_text")}
         text = min(len(labels), 3)
-        days = (
-            1
-            if self.all("multi_day_service_estimate") or self.all("multi_day_step_estimate")
-            else 0
-        )
+        days = 1 if self.service_estimate_evidence() or self.all("multi_day_step_estimate") else 0
         agency = 1 if self.all("agency_side_step") else 0
         return float(text + days + agency)
 
@@ -1131,7 +1176,7 @@ def C_no_digital_channel(facts: ServiceFacts) -> Decision | None:
 
 
 def _demoting(facts: ServiceFacts, rule: str) -> list[StepFacts]:
-    return [s for s in facts.steps if s.get(rule) and not s.fallback]
+    return [s for s in facts.steps if s.get(rule) and not (s.fallback or s.third_party)]
 
 
 @_rule("service")
@@ -1195,6 +1240,7 @@ def _digital_evidence(facts: ServiceFacts) -> tuple[Evidence, ...]:
         *facts.all("email_delivery_counts_as_digital"),
         *facts.all("non_digital_alternative"),
         *facts.all("fallback_step"),
+        *facts.all("third_party_step"),
         *facts.all("step_email_only"),  # only on fallback steps, or B would have decided
         *facts.all("step_without_digital_path"),
         *facts.channel_findings(),
@@ -1205,7 +1251,7 @@ def _human_evidence(facts: ServiceFacts) -> tuple[Evidence, ...]:
     return (
         *facts.all("agency_side_step"),
         *facts.all("human_analysis_text"),
-        *facts.all("multi_day_service_estimate"),
+        *facts.service_estimate_evidence(),
         *facts.all("multi_day_step_estimate"),
     )
 
