@@ -370,6 +370,105 @@ def classify(
 
 
 @app.command()
+def agreement(
+    edition: Annotated[
+        str, typer.Option(help="Published edition: 2020-11, 2021-04, 2021-09, 2022-09.")
+    ],
+    snapshot: Annotated[
+        str | None,
+        typer.Option(
+            help="Recorded records to classify: govbr-2026-10 or legacy-2018 "
+            "(default: legacy-2018 for 2020-11, govbr-2026-10 otherwise)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Compare automatic levels with the published seal: kappa, confusion, every disagreement."""
+    from flows.agreement import measure_agreement
+
+    run = _guarded(lambda: measure_agreement(edition, snapshot))
+    report = run.report
+    if as_json:
+        data = report.to_json() | {
+            "snapshot": run.snapshot,
+            "matching": run.matching.counts(),
+            "not_loaded": [
+                {"record": i.record, "stage": i.stage, "reason": i.reason}
+                for i in run.transformed.issues
+            ],
+        }
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    _print_agreement(run)
+
+
+def _print_agreement(run: Any) -> None:
+    report = run.report
+    rate = "n/a" if report.agreement is None else f"{report.agreement:.1%}"
+    kappa = "n/a" if report.kappa is None else f"{report.kappa:.3f}"
+    out.print(
+        f"Edition {report.edition} (cut-off {report.edition_cutoff}) against the {run.snapshot} "
+        f"records (captured {report.record_date})",
+        markup=False,
+    )
+    out.print(
+        f"compared {report.compared} of {report.total} published services · "
+        f"agreement {rate} ({report.agreed}) · Cohen's kappa {kappa}",
+        markup=False,
+    )
+    columns = [*report.confusion[next(iter(report.confusion))]]
+    table = Table(title="Confusion: official (rows) by automatic (columns)")
+    table.add_column("official")
+    for column in columns:
+        table.add_column(column, justify="right")
+    table.add_column("recall", justify="right")
+    for official, row in report.confusion.items():
+        stats = report.per_level[official]
+        recall = "-" if stats.recall is None else f"{stats.recall:.0%}"
+        table.add_row(official, *(str(row[c]) if row[c] else "·" for c in columns), recall)
+    out.print(table)
+    if report.disagreements:
+        out.print(
+            f"{len(report.disagreements)} disagreement(s), by reason: "
+            + ", ".join(f"{k} {v}" for k, v in report.reason_counts().items() if v),
+            markup=False,
+        )
+    for d in report.disagreements:
+        automatic = d.automatic.value if d.automatic else "unclassified"
+        out.print(
+            f"- {d.service_id} «{d.name}»: published {d.official.value}, automatic {automatic} "
+            f"by {d.rule} [{d.reason_class.value}]",
+            markup=False,
+        )
+        out.print(f"    {d.explanation}", markup=False)
+        for e in d.evidence[:3]:
+            span = f" «{e['span']}»" if e.get("span") else ""
+            out.print(f"    · {e['note']}{span}", markup=False)
+    for c in report.contradictions:
+        out.print(
+            f"contradiction in the seed: lineage {c.lineage} «{c.name}»: "
+            f"Table 2 {c.table_level.value}, figure {c.figure} {c.figure_level.value}",
+            markup=False,
+        )
+    for kind, entries in (
+        ("no record matched", report.unmatched),
+        ("ambiguous match", report.ambiguous),
+        ("conflicting match", report.conflicts),
+    ):
+        for entry in entries:
+            names = " / ".join(entry.get("names", [])) or entry.get("name", "")
+            detail = entry.get("note") or ", ".join(
+                f"{c['service_id']} ({c['score']})" for c in entry.get("candidates", [])[:3]
+            )
+            out.print(
+                f"not compared ({kind}): lineage {entry.get('lineage', '?')} «{names}»: {detail}",
+                markup=False,
+            )
+    for issue in run.transformed.issues:
+        out.print(f"record not read: {issue.record} ({issue.stage}): {issue.reason}", markup=False)
+
+
+@app.command()
 def rules() -> None:
     """The classifier's named rules, in the order they decide, with what each one means."""
     from transform.maturity import RULES, RULES_VERSION

@@ -52,8 +52,6 @@ _ESTIMATE_KINDS = {
     "em-media": "em-media",
     "nao-estimado-ainda": "nao-estimado",
 }
-# Invisible characters seen in 2018 texts; plain() would turn some of them into spaces.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _DIGITS = re.compile("[0-9]+")
 
 
@@ -70,7 +68,7 @@ def parse_legacy_xml(body: bytes, record: str) -> Service:
     if service_id is None:
         raise RecordError(record, f"missing or unreadable <dbId>: {raw_id!r}")
     record = f"service {service_id} ({record})"
-    name = _clean(xml.text(root, "nome"))
+    name = plain(xml.text(root, "nome"))
     if not name:
         raise RecordError(record, "missing <nome>")
 
@@ -92,11 +90,13 @@ def parse_legacy_xml(body: bytes, record: str) -> Service:
         name=name,
         source_format=SourceFormat.LEGACY_XML,
         steps=steps,
-        description=_clean(xml.text(root, "descricao")),
+        description=plain(xml.text(root, "descricao")),
         slug=slug or None,
         url=None,
         agency_siorg=None if orgao is None else trailing_id(orgao.get("id")),
-        agency_name=None if orgao is None else repair(xml.text(orgao, "nomeOrgao") or "") or None,
+        agency_name=None
+        if orgao is None
+        else repair(xml.text(orgao, "nomeOrgao") or "").strip() or None,
         time_estimate=_time_estimate(xml, xml.first(root, "tempo-total-estimado")),
         ratings=None,
         digital_flag=_boolean(xml.text(root, "servico-digital")),
@@ -162,7 +162,7 @@ def _parse_step(xml: _Reader, raw: Element, index: int, warnings: list[str]) -> 
                 description = xml.text(child, "descricao")
             cases.append(
                 Case(
-                    description=_clean(description),
+                    description=plain(description),
                     channels=_parse_channels(xml, child, case_where, warnings),
                 )
             )
@@ -170,8 +170,8 @@ def _parse_step(xml: _Reader, raw: Element, index: int, warnings: list[str]) -> 
             warnings.append(f"{where}: unexpected <{tag}> in <canais-de-prestacao>, ignored")
     return Step(
         index=index,
-        title=_clean(xml.text(raw, "titulo")),
-        description=_clean(xml.text(raw, "descricao")),
+        title=plain(xml.text(raw, "titulo")),
+        description=plain(xml.text(raw, "descricao")),
         channels=tuple(channels),
         cases=tuple(cases),
         time_estimate=_time_estimate(xml, xml.first(raw, "tempo-total-estimado")),
@@ -194,7 +194,7 @@ def _parse_channels(
             Channel(
                 raw_kind=raw_kind,
                 kind=kind,
-                description=_clean("\n".join(texts)),
+                description=plain("\n".join(texts)),
                 wait_time=None if wait is None else int(wait),
                 wait_unit=(item.get("tempo-estimado-periodo") or "").strip() or None,
             )
@@ -205,7 +205,7 @@ def _parse_channels(
 def _time_estimate(xml: _Reader, raw: Element | None) -> TimeEstimate | None:
     if raw is None:
         return None
-    description = _clean(xml.text(raw, "descricao"))
+    description = plain(xml.text(raw, "descricao"))
     for child in raw:
         kind = _ESTIMATE_KINDS.get(xml.local(child))
         if kind is None:
@@ -222,11 +222,6 @@ def _time_estimate(xml: _Reader, raw: Element | None) -> TimeEstimate | None:
     if description:
         return TimeEstimate(kind="desconhecido", description=description)
     return None
-
-
-def _clean(text: str | None) -> str:
-    """Readable text: zero-width characters dropped (not turned into spaces), then ``plain``."""
-    return plain(_ZERO_WIDTH.sub("", text)) if text else ""
 
 
 def _positive_int(raw: str | None) -> int | None:

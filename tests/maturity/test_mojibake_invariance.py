@@ -20,7 +20,7 @@ RECORDS = sorted((DEFAULT_REPLAY_DIR / "services").glob("*.json"))
 
 
 def garble(text: str, codec: str) -> str:
-    """UTF-8 bytes decoded with the wrong codec: 'Eletrônico' -> 'EletrÃ´nico'."""
+    """UTF-8 bytes decoded with the wrong codec: 'ção' -> 'Ã§Ã£o'."""
     return text.encode("utf-8").decode(codec, errors="replace")
 
 
