@@ -311,19 +311,22 @@ def editions(
 
 @app.command()
 def classify(
-    files: Annotated[list[Path], typer.Argument(help="Recorded catalogue records (API JSON).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Records: catalogue API JSON, legacy v3 XML or gov.br service pages."),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
     """Classify recorded records and show level, rule and evidence (no database needed)."""
     from transform.maturity import classify_service
     from transform.models import RecordError
-    from transform.parse_api import parse_record_bytes
+    from transform.parse import parse_document
 
     results: list[dict[str, Any]] = []
     failures = 0
     for path in files:
         try:
-            service = parse_record_bytes(path.read_bytes(), str(path))
+            service = parse_document(path.read_bytes(), str(path))
         except (OSError, RecordError) as exc:
             failures += 1
             err.print(f"selo: {path}: {exc}", markup=False)
@@ -334,6 +337,7 @@ def classify(
                 "file": str(path),
                 "service_id": service.id,
                 "name": service.name,
+                "format": service.source_format.value,
                 "level": c.level.value if c.level else None,
                 "rule": c.rule,
                 "confidence": c.confidence,

@@ -187,3 +187,16 @@ def test_rules_lists_every_registered_rule() -> None:
     code, stdout, _ = selo("rules")
     assert code == 0 and RULES_VERSION in stdout
     assert all(name in stdout for name in RULES)
+
+
+def test_classify_reads_all_three_formats() -> None:
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    legacy = DEFAULT_REPLAY_DIR.parent / "legacy-2018" / "servicos"
+    files = [
+        RECORDED[0],
+        sorted(legacy.glob("*.xml"))[0],
+        sorted((fixtures / "html-2023").glob("*.html"))[0],
+    ]
+    code, stdout, _ = selo("classify", "--json", *map(str, files))
+    assert code == 0
+    assert [r["format"] for r in json.loads(stdout)] == ["api-json", "legacy-xml", "page-html"]
