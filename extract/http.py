@@ -110,17 +110,24 @@ def build_client(
     transport: httpx.AsyncBaseTransport | None = None,
     paced: bool = True,
     sleep: Sleep | None = None,
+    clock: Clock | None = None,
+    concurrency: int | None = None,
+    retry_statuses: tuple[int, ...] = RETRY_STATUSES,
+    accept: str = "application/json",
 ) -> httpx.AsyncClient:
-    """The one client every catalogue request goes through.
+    """The one client every outside request goes through.
 
     ``paced=False`` keeps the concurrency bound but drops per-host pacing (local replay).
-    ``sleep`` replaces ``asyncio.sleep`` for retry backoff and pacing waits.
+    ``sleep`` / ``clock`` replace ``asyncio.sleep`` / ``time.monotonic`` (tests).
+    ``concurrency`` overrides the settings' bound; ``retry_statuses`` is what the retry layer
+    retries (the Wayback client handles 429 under its own, stricter policy).
     """
     wait = sleep or asyncio.sleep
     paced_transport = PacedTransport(
         transport or httpx.AsyncHTTPTransport(),
-        concurrency=http.concurrency,
+        concurrency=concurrency or http.concurrency,
         min_interval=http.min_interval if paced else 0.0,
+        clock=clock or time.monotonic,
         sleep=wait,
     )
     retry = _Retry(
@@ -129,13 +136,13 @@ def build_client(
         backoff_jitter=1.0,
         # Retry rejects 0; a millisecond cap is the same as "do not wait".
         max_backoff_wait=max(http.max_backoff, 0.001),
-        status_forcelist=RETRY_STATUSES,
+        status_forcelist=retry_statuses,
         respect_retry_after_header=True,
     )
     retry.sleep_with = wait
     return httpx.AsyncClient(
         transport=RetryTransport(transport=paced_transport, retry=retry),
-        headers={"User-Agent": http.user_agent, "Accept": "application/json"},
+        headers={"User-Agent": http.user_agent, "Accept": accept},
         timeout=httpx.Timeout(http.read_timeout, connect=http.connect_timeout),
         follow_redirects=True,
     )

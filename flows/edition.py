@@ -1,78 +1,65 @@
 """Building one edition: extract -> transform -> load, composed once.
 
-:func:`build_edition` is the only composition. The CLI calls it with plain stage functions when no
-Prefect server is configured (no ephemeral server to pay for); the Prefect flow
-:func:`flows.annual.annual_edition` calls the very same function with the stages wrapped
-as tasks, so a run under a Prefect server or deployment is fully tracked.
+:func:`build_edition` is the only composition, for every source (the annual catalogue run and
+every backfill). The CLI calls it with plain stage functions when no Prefect server is configured
+(no ephemeral server to pay for); the Prefect flows (:mod:`flows.annual`, :mod:`flows.backfill`)
+call the very same function with the stages wrapped as tasks, so a tracked run is fully recorded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from sqlalchemy import Engine
 
 from extract.archive import RawArchive
-from extract.catalogue import (
-    CatalogueFetch,
-    ExtractError,
-    FetchedRecord,
-    fetch_agency_catalogue,
+from extract.catalogue import ExtractError
+from flows.sources import (
+    Extracted,
+    Reporter,
+    SilentReporter,
+    SourceSpec,
+    extract_catalogue,
+    extract_legacy,
+    extract_published,
+    extract_wayback,
 )
-from extract.replay import DEFAULT_REPLAY_DIR, ReplayCatalogue
 from load import migrate
 from load.db import make_engine, redact
 from load.embedded import ensure_server
-from load.ledger import EditionSpec, LoadLease, open_load
-from load.writer import LoadSummary, write_edition
+from load.ledger import EditionSpec, LoadLease, mark_unchanged, open_load
+from load.queries import current_digest, earlier_records
+from load.writer import LoadSummary, write_edition, write_published
 from selo.settings import Settings
+from transform.identity import catalogue_name_for, match_published
+from transform.lineage import (
+    KeyAssignment,
+    PublishedEdition,
+    assign_keys,
+    find_name_changes,
+    published_edition,
+    separate_reused,
+)
 from transform.maturity import RULES_VERSION
-from transform.pipeline import RecordIssue, SourceDocument, TransformedEdition, transform_documents
+from transform.parse import parse_document
+from transform.pipeline import TransformedEdition, transform_documents
+from transform.reference import (
+    crosswalk,
+    parse_figures_csv,
+    parse_published_csv,
+    published_rows,
+)
 
 _EDITION_CODE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
-
-class Reporter(Protocol):
-    """Where progress goes: a progress bar in the CLI, the log under Prefect."""
-
-    def listed(self, services: int) -> None: ...
-    def fetched(self, record: FetchedRecord) -> None: ...
-
-
-class SilentReporter:
-    def listed(self, services: int) -> None:
-        pass
-
-    def fetched(self, record: FetchedRecord) -> None:
-        pass
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSpec:
-    """``live`` (servicos.gov.br) or ``replay[:PATH]`` (recorded records served locally)."""
-
-    kind: str
-    path: Path | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> SourceSpec:
-        kind, _, rest = text.partition(":")
-        if kind == "live" and not rest:
-            return cls("live")
-        if kind == "replay":
-            path = Path(rest).expanduser() if rest else DEFAULT_REPLAY_DIR
-            if not path.is_dir():
-                raise ValueError(f"replay source {str(path)!r} is not a directory")
-            return cls("replay", path.resolve())
-        raise ValueError(f"unknown source {text!r}: use live or replay[:PATH]")
-
-    def describe(self, api_base: str) -> str:
-        return f"replay:{self.path}" if self.kind == "replay" else f"live:{api_base}"
+__all__ = ["Reporter", "SilentReporter", "SourceSpec"]  # re-exported for callers
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +76,10 @@ class EditionRequest:
         match = _EDITION_CODE.match(code)
         if not match:
             raise ValueError(f"edition code {code!r} is not of the form YYYY-MM (e.g. 2026-09)")
+        if cutoff is None and source.kind == "published":
+            from transform.reference import EDITION_CUTOFFS
+
+            cutoff = EDITION_CUTOFFS.get(code)
         # The seal judges services as they stood at the July cut-off of the edition's year.
         return cls(code, agency, cutoff or date(int(match.group(1)), 7, 31), source)
 
@@ -98,17 +89,12 @@ class EditionRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Extracted:
-    fetch: CatalogueFetch
-    archive: RawArchive
-
-
-@dataclass(frozen=True, slots=True)
 class EditionOutcome:
-    """What a run did, as plain data: the CLI prints it, the Prefect flow returns it."""
+    """What a run did, as plain data: the CLI prints it, the Prefect flows return it."""
 
     code: str
     agency: int
+    kind: str  # scraped | archived | published
     load_id: int
     services: int
     levels: dict[str, int]
@@ -116,31 +102,8 @@ class EditionOutcome:
     not_loaded: list[tuple[str, str, str]]  # (record, stage, reason)
     database: str
     timings: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def of(
-        cls,
-        request: EditionRequest,
-        summary: LoadSummary,
-        transformed: TransformedEdition,
-        database: str,
-        timings: dict[str, float],
-    ) -> EditionOutcome:
-        return cls(
-            code=request.code,
-            agency=request.agency,
-            load_id=summary.load_id,
-            services=summary.services,
-            levels=summary.levels,
-            unclassified=[
-                (r.service.id, r.classification.reason or "")
-                for r in transformed.results
-                if r.classification.level is None
-            ],
-            not_loaded=[(i.record, i.stage, i.reason) for i in transformed.issues],
-            database=database,
-            timings=timings,
-        )
+    unchanged: bool = False  # the input equals the current load's: nothing new was loaded
+    figure_levels: dict[str, int] | None = None  # published 2022: the figure list's counts
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,59 +119,104 @@ class EditionOutcome:
         )
 
 
-# -- the stages (plain functions; flows.annual wraps them as tasks) --------------------------
+Transformed = TransformedEdition | PublishedEdition
+
+
+# -- the stages (plain functions; flows.annual and flows.backfill wrap them as tasks) --------
 
 
 def extract_stage(
     request: EditionRequest, settings: Settings, archive: RawArchive, reporter: Reporter
 ) -> Extracted:
-    transport = None
-    if request.source.kind == "replay":
-        assert request.source.path is not None
-        transport = ReplayCatalogue.from_directory(request.source.path).transport()
-    fetch = fetch_agency_catalogue(
-        settings.http,
-        settings.api_base,
-        request.agency,
-        archive,
-        transport=transport,
-        paced=request.source.kind == "live",
-        on_progress=reporter.fetched,
-        on_listed=reporter.listed,
-    )
-    return Extracted(fetch, archive)
-
-
-def transform_stage(extracted: Extracted) -> TransformedEdition:
-    documents = []
-    fetch_issues = []
-    for record in extracted.fetch.records:
-        label = f"service {record.service_id}"
-        if record.body is None or record.error:
-            fetch_issues.append(
-                RecordIssue(label, "fetch", record.error or "no body", record.service_id)
-            )
-            continue
-        documents.append(
-            SourceDocument(
-                record=label,
-                body=record.body,
-                url=record.url,
-                sha256=record.archived.sha256 if record.archived else None,
-                service_id=record.service_id,
-            )
+    kind = request.source.kind
+    if kind in ("live", "replay"):
+        return extract_catalogue(request.source, settings, request.agency, archive, reporter)
+    if kind == "legacy":
+        return extract_legacy(request.source, request.agency, archive, reporter)
+    if kind == "wayback":
+        return extract_wayback(
+            settings, settings.wayback, request.agency, request.cutoff, archive, reporter
         )
-    transformed = transform_documents(documents)
-    return replace(transformed, issues=tuple(fetch_issues) + transformed.issues)
+    return extract_published(request.source, archive, reporter)
+
+
+def transform_stage(request: EditionRequest, extracted: Extracted) -> Transformed:
+    if request.source.kind == "published":
+        return _transform_published(request, extracted)
+    transformed = transform_documents(extracted.documents, parse=parse_document)
+    results = tuple(
+        r for r in transformed.results if r.service.agency_siorg in (None, request.agency)
+    )
+    keys = assign_keys(
+        [r.service for r in results],
+        published_rows(),
+        crosswalk(),
+        snapshot=request.source.crosswalk_snapshot(request.cutoff),
+        agency=request.agency,
+    )
+    return TransformedEdition(
+        results,
+        extracted.issues + transformed.issues + keys.issues,
+        keys=keys.keys,
+        other_agencies=len(transformed.results) - len(results),
+    )
+
+
+def _transform_published(request: EditionRequest, extracted: Extracted) -> PublishedEdition:
+    table, *rest = extracted.documents
+    rows = parse_published_csv(table.body.decode("utf-8"), table.record)
+    figures = parse_figures_csv(rest[0].body.decode("utf-8"), rest[0].record) if rest else ()
+    links = {}
+    for snapshot, documents in extracted.reference.items():
+        services = transform_documents(documents, parse=parse_document).results
+        report = match_published(
+            rows,
+            [catalogue_name_for(r.service) for r in services],
+            crosswalk(),
+            snapshot=snapshot,
+        ).for_edition(request.code)
+        links[snapshot] = {
+            row.lineage: report.service_id_for(row) for row in rows if row.edition == request.code
+        }
+    return published_edition(request.code, rows, figures, agency=request.agency, links=links)
 
 
 def load_stage(
-    database_url: str, lease: LoadLease, transformed: TransformedEdition, extracted: Extracted
+    database_url: str,
+    lease: LoadLease,
+    transformed: Transformed,
+    extracted: Extracted,
+    digest: str,
 ) -> LoadSummary:
     engine = make_engine(database_url)
     try:
+        responses = extracted.archive.entries()
+        if isinstance(transformed, PublishedEdition):
+            return write_published(
+                engine, lease, transformed, responses, extracted.archive.read_body, digest
+            )
+        # The id is evidence, not identity: an id whose name here is unlike every name it had
+        # in other editions may name another service now (2234 in 2018 vs 2026).
+        changes = find_name_changes(
+            {r.service.id: r.service.name for r in transformed.results},
+            earlier_records(engine, lease.spec.agency_siorg, exclude_edition=lease.edition_id),
+        )
+        assigned = KeyAssignment(
+            dict(transformed.keys), tuple(i for i in transformed.issues if i.stage == "identity")
+        )
+        keys = separate_reused(
+            assigned,
+            changes,
+            agency=lease.spec.agency_siorg,
+            edition=lease.spec.code,
+        )
         return write_edition(
-            engine, lease, transformed, extracted.archive.entries(), extracted.archive.read_body
+            engine,
+            lease,
+            transformed.with_keys(keys.keys, keys.issues),
+            responses,
+            extracted.archive.read_body,
+            digest,
         )
     finally:
         engine.dispose()
@@ -217,23 +225,8 @@ def load_stage(
 @dataclass(frozen=True, slots=True)
 class Stages:
     extract: Callable[[EditionRequest, Settings, RawArchive, Reporter], Extracted] = extract_stage
-    transform: Callable[[Extracted], TransformedEdition] = transform_stage
-    load: Callable[[str, LoadLease, TransformedEdition, Extracted], LoadSummary] = load_stage
-
-
-def _check_fetch(fetch: CatalogueFetch, request: EditionRequest, allow_partial: bool) -> None:
-    if not fetch.service_ids:
-        raise ExtractError(
-            f"the catalogue lists no services for agency {request.agency}; nothing to publish"
-        )
-    failed = fetch.failed
-    if failed and (not allow_partial or len(failed) == len(fetch.records)):
-        shown = "; ".join(f"service {r.service_id}: {r.error}" for r in failed[:5])
-        more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
-        raise ExtractError(
-            f"{len(failed)} of {len(fetch.records)} records could not be fetched: {shown}{more}. "
-            "Fetched pages are archived; re-run, or pass --allow-partial to publish without them"
-        )
+    transform: Callable[[EditionRequest, Extracted], Transformed] = transform_stage
+    load: Callable[[str, LoadLease, Transformed, Extracted, str], LoadSummary] = load_stage
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -246,6 +239,33 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
+def input_digest(request: EditionRequest, extracted: Extracted) -> str:
+    """What the edition is built from: the documents' hashes, the source and the rules."""
+    h = hashlib.sha256()
+    h.update(f"{request.source.kind}|{request.cutoff}|{RULES_VERSION}".encode())
+    for document in sorted(extracted.documents, key=lambda d: d.record):
+        body_hash = document.sha256 or hashlib.sha256(document.body).hexdigest()
+        h.update(f"|{document.record}={body_hash}".encode())
+    for issue in sorted(extracted.issues, key=lambda i: i.record):
+        h.update(f"|{issue.record}!{issue.stage}".encode())
+    return h.hexdigest()
+
+
+def _check_fetch(extracted: Extracted, request: EditionRequest, allow_partial: bool) -> None:
+    if not extracted.listed:
+        raise ExtractError(
+            f"the source lists no services for agency {request.agency}; nothing to publish"
+        )
+    failed = [i for i in extracted.issues if i.stage == "fetch"]
+    if failed and (not allow_partial or not extracted.documents):
+        shown = "; ".join(f"{i.record}: {i.reason}" for i in failed[:5])
+        more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+        raise ExtractError(
+            f"{len(failed)} of {extracted.listed} records could not be fetched: {shown}{more}. "
+            "Fetched pages are archived; re-run, or pass --allow-partial to publish without them"
+        )
+
+
 def build_edition(
     request: EditionRequest,
     settings: Settings,
@@ -254,12 +274,15 @@ def build_edition(
     reporter: Reporter | None = None,
     flow_run_id: str | None = None,
     allow_partial: bool = False,
+    skip_unchanged: bool = False,
 ) -> EditionOutcome:
     """Build and publish one edition; raise (after marking the load failed) if it cannot.
 
     A record that cannot be *fetched* fails the run unless ``allow_partial``: a network fault is
     worth a re-run, and publishing without the record would silently shrink the edition. A record
     that cannot be *read* is reported and the others are published: re-running would not help.
+    With ``skip_unchanged`` (backfills), an input identical to the current load's is recorded as
+    an ``unchanged`` attempt and nothing new is loaded: re-running a backfill is idempotent.
     """
     reporter = reporter or SilentReporter()
     timings: dict[str, float] = {}
@@ -280,7 +303,7 @@ def build_edition(
             code=request.code,
             agency_siorg=request.agency,
             cutoff=request.cutoff,
-            source_kind="scraped",
+            source_kind=request.source.edition_kind,
             source=request.source.describe(settings.api_base),
         )
         run_id = new_run_id()
@@ -291,11 +314,83 @@ def build_edition(
             lap("ledger")
             extracted = stages.extract(request, settings, archive, reporter)
             lap("extract")
-            _check_fetch(extracted.fetch, request, allow_partial)
-            transformed = stages.transform(extracted)
+            _check_fetch(extracted, request, allow_partial)
+            digest = input_digest(request, extracted)
+            if skip_unchanged:
+                current = current_digest(engine, lease.edition_id)
+                if current is not None and current[1] == digest:
+                    mark_unchanged(engine, lease, current[0], digest)
+                    return _unchanged_outcome(engine, request, current[0], database_url, timings)
+            transformed = stages.transform(request, extracted)
             lap("transform")
-            summary = stages.load(database_url, lease, transformed, extracted)
+            summary = stages.load(database_url, lease, transformed, extracted, digest)
             lap("load")
     finally:
         engine.dispose()
-    return EditionOutcome.of(request, summary, transformed, redact(database_url), timings)
+    return _outcome(request, summary, transformed, redact(database_url), timings)
+
+
+def _outcome(
+    request: EditionRequest,
+    summary: LoadSummary,
+    transformed: Transformed,
+    database: str,
+    timings: dict[str, float],
+) -> EditionOutcome:
+    if isinstance(transformed, PublishedEdition):
+        return EditionOutcome(
+            code=request.code,
+            agency=request.agency,
+            kind="published",
+            load_id=summary.load_id,
+            services=summary.services,
+            levels=summary.levels,
+            unclassified=[],
+            not_loaded=[(i.record, i.stage, i.reason) for i in transformed.issues],
+            database=database,
+            timings=timings,
+            figure_levels=transformed.level_counts(figures=True)
+            if any(s.figure_level for s in transformed.services)
+            else None,
+        )
+    return EditionOutcome(
+        code=request.code,
+        agency=request.agency,
+        kind=request.source.edition_kind,
+        load_id=summary.load_id,
+        services=summary.services,
+        levels=summary.levels,
+        unclassified=[
+            (r.service.id, r.classification.reason or "")
+            for r in transformed.results
+            if r.classification.level is None
+        ],
+        not_loaded=[(i.record, i.stage, i.reason) for i in transformed.issues],
+        database=database,
+        timings=timings,
+    )
+
+
+def _unchanged_outcome(
+    engine: Engine,
+    request: EditionRequest,
+    load_id: int,
+    database_url: str,
+    timings: dict[str, float],
+) -> EditionOutcome:
+    from load.queries import load_levels
+
+    levels, services = load_levels(engine, load_id)
+    return EditionOutcome(
+        code=request.code,
+        agency=request.agency,
+        kind=request.source.edition_kind,
+        load_id=load_id,
+        services=services,
+        levels=levels,
+        unclassified=[],
+        not_loaded=[],
+        database=redact(database_url),
+        timings=timings,
+        unchanged=True,
+    )

@@ -144,14 +144,34 @@ def _mark_failed(engine: Engine, load_id: int, exc: BaseException) -> None:
         )
 
 
-def complete_and_publish(conn: Connection, lease: LoadLease, services: int, issues: int) -> None:
+def mark_unchanged(engine: Engine, lease: LoadLease, current_load_id: int, digest: str) -> None:
+    """Close an attempt whose input equals the current load's: nothing is loaded or moved."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE selo.load SET status = 'unchanged', finished_at = now(), services = 0, "
+                "issues = 0, input_digest = :digest, error = :note "
+                "WHERE id = :id AND status = 'running'"
+            ),
+            {
+                "id": lease.load_id,
+                "digest": digest,
+                "note": f"same input as load {current_load_id}, which stays current",
+            },
+        )
+
+
+def complete_and_publish(
+    conn: Connection, lease: LoadLease, services: int, issues: int, digest: str | None = None
+) -> None:
     """Mark the load complete and make it the edition's current one, in the caller's transaction."""
     updated = conn.execute(
         text(
             "UPDATE selo.load SET status = 'complete', finished_at = now(), "
-            "services = :services, issues = :issues WHERE id = :id AND status = 'running'"
+            "services = :services, issues = :issues, input_digest = :digest "
+            "WHERE id = :id AND status = 'running'"
         ),
-        {"id": lease.load_id, "services": services, "issues": issues},
+        {"id": lease.load_id, "services": services, "issues": issues, "digest": digest},
     ).rowcount
     if updated != 1:
         raise LoadError(f"load {lease.load_id} is no longer running; not publishing it")

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from transform.lineage import EarlierRecord
+
 LEVEL_KEYS = ("A1", "A2", "A3", "B", "C", "unclassified")
 
 
@@ -85,7 +87,9 @@ def list_editions(engine: Engine) -> list[EditionInfo]:
             text(
                 "SELECT s.load_id, coalesce(s.level, 'unclassified') AS level, count(*) AS n "
                 "FROM selo.service_snapshot s JOIN selo.edition e ON e.current_load_id = s.load_id "
-                "GROUP BY 1, 2"
+                "GROUP BY 1, 2 "
+                "UNION ALL SELECT p.load_id, p.level, count(*) FROM selo.published_service p "
+                "JOIN selo.edition e ON e.current_load_id = p.load_id GROUP BY 1, 2"
             )
         ).all()
         loads = conn.execute(
@@ -129,3 +133,121 @@ def list_editions(engine: Engine) -> list[EditionInfo]:
             )
         )
     return result
+
+
+def current_digest(engine: Engine, edition_id: int) -> tuple[int, str | None] | None:
+    """The edition's current load and its input digest, if it has one."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT l.id, l.input_digest FROM selo.edition e "
+                "JOIN selo.load l ON l.id = e.current_load_id WHERE e.id = :edition"
+            ),
+            {"edition": edition_id},
+        ).one_or_none()
+    return (int(row.id), row.input_digest) if row else None
+
+
+def earlier_records(
+    engine: Engine, agency: int, *, exclude_edition: int
+) -> dict[int, list[EarlierRecord]]:
+    """id -> how it appeared in every other edition's current load of the agency."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT s.service_id, e.code, s.name, s.service_keys FROM selo.service_snapshot s "
+                "JOIN selo.edition e ON e.current_load_id = s.load_id "
+                "WHERE e.agency_siorg = :agency AND e.id <> :edition ORDER BY e.code"
+            ),
+            {"agency": agency, "edition": exclude_edition},
+        ).all()
+    found: dict[int, list[EarlierRecord]] = {}
+    for row in rows:
+        found.setdefault(row.service_id, []).append(
+            EarlierRecord(row.code, row.name, tuple(row.service_keys))
+        )
+    return found
+
+
+def load_levels(engine: Engine, load_id: int) -> tuple[dict[str, int], int]:
+    """Services per level of one load (snapshot or published rows), and their total."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT coalesce(level, 'unclassified') AS level, count(*) AS n "
+                "FROM selo.service_snapshot WHERE load_id = :id GROUP BY 1 "
+                "UNION ALL SELECT level, count(*) FROM selo.published_service "
+                "WHERE load_id = :id GROUP BY 1"
+            ),
+            {"id": load_id},
+        ).all()
+    levels = dict.fromkeys(LEVEL_KEYS, 0)
+    for row in rows:
+        levels[row.level] += int(row.n)
+    return levels, sum(levels.values())
+
+
+@dataclass(frozen=True, slots=True)
+class LevelCell:
+    level: str | None
+    official: bool
+    figure_level: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHistory:
+    """One service across editions: its level in each, official (*) and automatic."""
+
+    service_key: str
+    label: str
+    diretoria: str | None
+    cells: dict[str, LevelCell]  # "<edition> <kind>" -> level
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "service_key": self.service_key,
+            "label": self.label,
+            "diretoria": self.diretoria,
+            "levels": {
+                column: {
+                    "level": cell.level,
+                    "official": cell.official,
+                    "figure_level": cell.figure_level,
+                }
+                for column, cell in self.cells.items()
+            },
+        }
+
+
+def service_history(engine: Engine, agency: int) -> tuple[list[str], list[ServiceHistory]]:
+    """Every service's level in every edition (the ``selo.service_levels`` view), by key."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT v.service_key, v.label, v.diretoria, v.edition, v.source_kind, v.level, "
+                "v.figure_level FROM selo.service_levels v JOIN selo.edition e "
+                "ON e.current_load_id = v.load_id WHERE e.agency_siorg = :agency "
+                "ORDER BY v.edition, v.source_kind DESC"
+            ),
+            {"agency": agency},
+        ).all()
+    columns: list[str] = []
+    found: dict[str, ServiceHistory] = {}
+    for row in rows:
+        column = f"{row.edition} {'official' if row.source_kind == 'published' else 'auto'}"
+        if column not in columns:
+            columns.append(column)
+        history = found.setdefault(
+            row.service_key, ServiceHistory(row.service_key, row.label, row.diretoria, {})
+        )
+        history.cells[column] = LevelCell(
+            row.level, row.source_kind == "published", row.figure_level
+        )
+    ordered = sorted(found.values(), key=lambda h: _key_order(h.service_key))
+    return columns, ordered
+
+
+def _key_order(key: str) -> tuple[str, int, str]:
+    _, _, rest = key.partition(":")
+    digits = "".join(c for c in rest[1:] if c.isdigit())
+    return (rest[:1], int(digits or 0), rest)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -37,7 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA = "selo"
 
-LOAD_STATUSES = ("running", "complete", "failed", "abandoned")
+LOAD_STATUSES = ("running", "complete", "failed", "abandoned", "unchanged")
 SOURCE_KINDS = ("scraped", "archived", "published")
 
 
@@ -90,6 +91,8 @@ class Load(Base):
     services: Mapped[int | None] = mapped_column(Integer)
     issues: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # sha256 over the input documents and the rules version: an unchanged re-run is a no-op.
+    input_digest: Mapped[str | None] = mapped_column(Text)
 
 
 class ServiceSnapshot(Base):
@@ -119,13 +122,53 @@ class ServiceSnapshot(Base):
     digital_percent: Mapped[float | None] = mapped_column(Float)
     free_of_charge: Mapped[bool | None] = mapped_column()
     parse_warnings: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # Stable identity across editions (see transform.lineage); several when services merged.
+    service_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # When the document was captured (a Wayback capture's timestamp), if not at fetch time.
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint("level IN ('A1','A2','A3','B','C')", name="level"),
         CheckConstraint(
             "(level IS NULL) = (unclassified_reason IS NOT NULL)", name="level_or_reason"
         ),
+        Index("service_snapshot_service_keys_idx", "service_keys", postgresql_using="gin"),
     )
+
+
+class PublishedService(Base):
+    """One service of a published (official) edition, per load: what ANS printed."""
+
+    __tablename__ = "published_service"
+    __table_args__ = (
+        CheckConstraint("level IN ('A1','A2','A3','B','C')", name="level"),
+        CheckConstraint("figure_level IN ('A1','A2','A3','B','C')", name="figure_level"),
+    )
+
+    load_id: Mapped[int] = mapped_column(ForeignKey("load.id"), primary_key=True)
+    service_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    lineage: Mapped[int] = mapped_column(Integer)
+    published_name: Mapped[str] = mapped_column(Text)
+    diretoria: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(Text)  # Table 2, the official level
+    figure_level: Mapped[str | None] = mapped_column(Text)  # the figure list, where it exists
+    table_action: Mapped[str] = mapped_column(Text)
+    duplicate_lineages: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    catalogue_ids: Mapped[Any] = mapped_column(JSONB)  # snapshot -> [ids]
+
+
+class ServiceKey(Base):
+    """Curated reference data: one row per stable service key, seeded from the published seal."""
+
+    __tablename__ = "service_key"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    agency_siorg: Mapped[int] = mapped_column(Integer)
+    lineage: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)  # the latest published name
+    diretoria: Mapped[str | None] = mapped_column(Text)  # absent from the catalogue
+    source_edition: Mapped[str] = mapped_column(Text)  # the edition label/diretoria come from
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class RecordIssueRow(Base):

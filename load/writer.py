@@ -16,8 +16,9 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import Engine
 
 from load.ledger import LoadLease, complete_and_publish
+from transform.lineage import PublishedEdition
 from transform.models import Service, TimeEstimate
-from transform.pipeline import TransformedEdition
+from transform.pipeline import RecordIssue, TransformedEdition
 
 
 class ArchivedLike(Protocol):
@@ -69,6 +70,8 @@ SNAPSHOT_COLUMNS = (
     "digital_percent",
     "free_of_charge",
     "parse_warnings",
+    "service_keys",
+    "captured_at",
 )
 
 
@@ -78,14 +81,15 @@ def write_edition(
     transformed: TransformedEdition,
     responses: Sequence[ArchivedLike],
     read_body: Callable[[str], bytes],
+    digest: str | None = None,
 ) -> LoadSummary:
     with engine.begin() as conn:
         pg: PgConnection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
         _copy_raw_documents(pg, responses, read_body)
         _copy_fetch_log(pg, lease.load_id, responses)
         _copy_snapshots(pg, lease.load_id, transformed)
-        _copy_issues(pg, lease.load_id, transformed)
-        complete_and_publish(conn, lease, len(transformed.results), len(transformed.issues))
+        _copy_issues(pg, lease.load_id, transformed.issues)
+        complete_and_publish(conn, lease, len(transformed.results), len(transformed.issues), digest)
     return LoadSummary(
         load_id=lease.load_id,
         services=len(transformed.results),
@@ -171,19 +175,88 @@ def _copy_snapshots(pg: PgConnection[Any], load_id: int, transformed: Transforme
                     s.digital_percent,
                     s.free_of_charge,
                     list(s.warnings),
+                    list(transformed.keys.get(s.id, ())),
+                    result.source.captured_at,
                 )
             )
 
 
-def _copy_issues(pg: PgConnection[Any], load_id: int, transformed: TransformedEdition) -> None:
+def _copy_issues(pg: PgConnection[Any], load_id: int, issues: Sequence[RecordIssue]) -> None:
     with (
         pg.cursor() as cur,
         cur.copy(
             "COPY selo.record_issue (load_id, record, service_id, stage, reason) FROM STDIN"
         ) as copy,
     ):
-        for issue in transformed.issues:
+        for issue in issues:
             copy.write_row((load_id, issue.record, issue.service_id, issue.stage, issue.reason))
+
+
+def write_published(
+    engine: Engine,
+    lease: LoadLease,
+    published: PublishedEdition,
+    responses: Sequence[ArchivedLike],
+    read_body: Callable[[str], bytes],
+    digest: str | None = None,
+) -> LoadSummary:
+    """One published edition: its services, and the curated service keys it seeds."""
+    with engine.begin() as conn:
+        pg: PgConnection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+        _copy_raw_documents(pg, responses, read_body)
+        _copy_fetch_log(pg, lease.load_id, responses)
+        with (
+            pg.cursor() as cur,
+            cur.copy(
+                "COPY selo.published_service (load_id, service_key, lineage, published_name, "
+                "diretoria, level, figure_level, table_action, duplicate_lineages, "
+                "catalogue_ids) FROM STDIN"
+            ) as copy,
+        ):
+            for s in published.services:
+                copy.write_row(
+                    (
+                        lease.load_id,
+                        s.key,
+                        s.lineage,
+                        s.name,
+                        s.diretoria,
+                        s.level.value,
+                        s.figure_level.value if s.figure_level else None,
+                        s.table_action,
+                        list(s.duplicate_lineages),
+                        Jsonb({k: list(v) for k, v in s.catalogue_ids.items()}),
+                    )
+                )
+        _copy_issues(pg, lease.load_id, published.issues)
+        _seed_service_keys(pg, lease, published)
+        complete_and_publish(conn, lease, len(published.services), len(published.issues), digest)
+    return LoadSummary(
+        load_id=lease.load_id,
+        services=len(published.services),
+        issues=len(published.issues),
+        responses=len(responses),
+        levels=published.level_counts(),
+    )
+
+
+def _seed_service_keys(
+    pg: PgConnection[Any], lease: LoadLease, published: PublishedEdition
+) -> None:
+    # Reference data, not history: a key's label and diretoria follow the latest edition that
+    # published it (an older edition loaded later never overwrites a newer one's).
+    with pg.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO selo.service_key AS k (key, agency_siorg, lineage, label, diretoria, "
+            "source_edition) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
+            "label = excluded.label, diretoria = excluded.diretoria, "
+            "source_edition = excluded.source_edition, updated_at = now() "
+            "WHERE k.source_edition <= excluded.source_edition",
+            [
+                (s.key, lease.spec.agency_siorg, s.lineage, s.name, s.diretoria, lease.spec.code)
+                for s in published.services
+            ],
+        )
 
 
 def steps_json(service: Service) -> list[dict[str, Any]]:

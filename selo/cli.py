@@ -16,7 +16,6 @@ from rich.table import Table
 from selo.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from extract.catalogue import FetchedRecord
     from flows.edition import EditionOutcome, EditionRequest
 
 app = typer.Typer(
@@ -123,7 +122,7 @@ def run(
     def body() -> EditionOutcome:
         from flows.edition import EditionRequest, SourceSpec, build_edition
 
-        spec = SourceSpec.parse(source)
+        spec = SourceSpec.parse(source, allowed=("live", "replay"))
         cut = date.fromisoformat(cutoff) if cutoff else None
         code = edition or f"{date.today().year}-09"
         request = EditionRequest.for_code(code, settings.agency_siorg, spec, cut)
@@ -193,12 +192,11 @@ class _FetchProgress:
     def listed(self, services: int) -> None:
         self._progress.update(self._task, total=services)
 
-    def fetched(self, record: FetchedRecord) -> None:
-        if record.error:
+    def fetched(self, service: int | str, error: str | None) -> None:
+        if error:
             self.failed += 1
-            self._progress.console.print(
-                f"[yellow]service {record.service_id}: {record.error}[/]", markup=True
-            )
+            label = f"service {service}" if isinstance(service, int) else service
+            self._progress.console.print(f"{label}: {error}", markup=False, style="yellow")
         self._progress.advance(self._task)
 
 
@@ -208,7 +206,8 @@ def _print_summary(outcome: EditionOutcome) -> None:
     digital = levels.get("A1", 0) + levels.get("A2", 0) + levels.get("A3", 0)
 
     out.print(
-        f"Edition {outcome.code} of agency {outcome.agency}: published as load {outcome.load_id}",
+        f"Edition {outcome.code} ({outcome.kind}) of agency {outcome.agency}: "
+        f"published as load {outcome.load_id}",
         markup=False,
     )
     table = Table()
@@ -221,6 +220,9 @@ def _print_summary(outcome: EditionOutcome) -> None:
     table.add_section()
     table.add_row("total", str(outcome.services), "")
     out.print(table)
+    if outcome.figure_levels:
+        figures = ", ".join(f"{k} {v}" for k, v in outcome.figure_levels.items() if v)
+        out.print(f"by the seed's figure list instead of Table 2: {figures}", markup=False)
     share = f"{digital / classified:.1%}" if classified else "n/a"
     out.print(f"share digital (A1+A2+A3 of classified services): {share}")
     for service_id, reason in outcome.unclassified:
@@ -231,6 +233,151 @@ def _print_summary(outcome: EditionOutcome) -> None:
         split = ", ".join(f"{k} {v:.2f}s" for k, v in outcome.timings.items())
         out.print(f"time: {split}", markup=False)
     out.print(f"database: {outcome.database}", markup=False)
+
+
+@app.command()
+def backfill(
+    editions: Annotated[
+        str,
+        typer.Option(
+            help="Edition codes, comma-separated (YYYY-MM), or 'all' (the published editions)."
+        ),
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            help="wayback (captures on or before each cut-off), legacy[:PATH] (v3 XML records) "
+            "or published[:PATH] (the published seal's CSVs)."
+        ),
+    ],
+    database_url: DatabaseOption = None,
+    agency: Annotated[
+        int | None,
+        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
+    ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option("--allow-partial", help="Publish even if some captures failed to download."),
+    ] = False,
+    prefect: Annotated[
+        bool | None,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="Run as the tracked Prefect flow 'backfill'. "
+            "Default: when PREFECT_API_URL is set.",
+        ),
+    ] = None,
+) -> None:
+    """Build and publish past editions; re-running is idempotent."""
+    settings = _settings(database_url=database_url, agency_siorg=agency)
+    tracked = prefect if prefect is not None else settings.prefect_api_url is not None
+
+    def body() -> Any:
+        from flows.backfill import (
+            BACKFILL_SOURCES,
+            BackfillResult,
+            backfill_editions,
+            parse_editions,
+        )
+        from flows.edition import EditionOutcome, SourceSpec
+
+        spec = SourceSpec.parse(source, allowed=BACKFILL_SOURCES)
+        codes = parse_editions(editions, spec)
+        if tracked:
+            os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            from flows.backfill import backfill as backfill_flow
+
+            err.print("running as a Prefect flow (tracked)")
+            data = backfill_flow(
+                editions=codes,
+                source=source,
+                database_url=settings.database_url,
+                agency=settings.agency_siorg,
+                allow_partial=allow_partial,
+            )
+            return BackfillResult(
+                [EditionOutcome.from_json(o) for o in data["outcomes"]],
+                [(f["edition"], f["error"]) for f in data["failures"]],
+            )
+        progress = _FetchProgress()
+        with progress:
+            return backfill_editions(
+                codes,
+                spec,
+                settings,
+                reporter=lambda code: progress,
+                allow_partial=allow_partial,
+            )
+
+    result = _guarded(body)
+    for outcome in result.outcomes:
+        if outcome.unchanged:
+            out.print(
+                f"Edition {outcome.code} ({outcome.kind}): unchanged since load {outcome.load_id}; "
+                "nothing new loaded",
+                markup=False,
+            )
+        else:
+            _print_summary(outcome)
+        out.print()
+    if result.failures:
+        for code, reason in result.failures:
+            err.print(f"selo: edition {code} failed: {reason}", markup=False)
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def history(
+    database_url: DatabaseOption = None,
+    agency: Annotated[
+        int | None,
+        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Each service's level in every edition: official (published) and automatic side by side."""
+    settings = _settings(database_url=database_url, agency_siorg=agency)
+
+    def body() -> Any:
+        from flows.edition import resolve_database_url
+        from load import migrate
+        from load.db import make_engine
+        from load.queries import service_history
+
+        engine = make_engine(resolve_database_url(settings))
+        try:
+            migrate.upgrade(engine)
+            return service_history(engine, settings.agency_siorg)
+        finally:
+            engine.dispose()
+
+    columns, services = _guarded(body)
+    if as_json:
+        data = {"editions": columns, "services": [s.to_json() for s in services]}
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    if not services:
+        out.print("no published editions yet: run `selo run` and `selo backfill`")
+        return
+    table = Table(title="Levels by edition (official = the published seal, auto = selo)")
+    table.add_column("service")
+    table.add_column("dir.")
+    for column in columns:
+        table.add_column(column.replace(" ", "\n"), justify="center")
+    for s in services:
+        cells = []
+        for column in columns:
+            cell = s.cells.get(column)
+            if cell is None:
+                cells.append("")
+                continue
+            text = cell.level or "?"
+            if cell.figure_level:
+                text += f" (fig. {cell.figure_level})"
+            cells.append(text)
+        table.add_row(f"{s.service_key} {s.label[:48]}", s.diretoria or "", *cells)
+    out.print(table)
 
 
 @app.command()

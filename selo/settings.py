@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -51,6 +52,8 @@ class Settings:
     http: HttpSettings = HttpSettings()
     # Set when the run should be tracked by a Prefect server (PREFECT_API_URL).
     prefect_api_url: str | None = None
+    # Wayback Machine politeness (extract.wayback.WaybackPolicy); None: its defaults.
+    wayback: Any = None
 
     @property
     def archive_dir(self) -> Path:
@@ -102,4 +105,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         agency_siorg=int(_number(env, "SELO_AGENCY", DEFAULT_AGENCY_SIORG, int)),
         http=http,
         prefect_api_url=env.get("PREFECT_API_URL") or None,
+        wayback=_wayback_policy(env),
     )
+
+
+def _wayback_policy(env: Mapping[str, str]) -> Any:
+    # Imported here: extract.wayback itself imports this module for HttpSettings.
+    from extract.wayback import WaybackPolicy
+
+    try:
+        return WaybackPolicy.from_env(env)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None

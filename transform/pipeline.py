@@ -7,8 +7,9 @@ naming it; the others go on.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from transform.maturity import Classification, Level, classify_service
 from transform.models import RecordError, Service
@@ -24,6 +25,7 @@ class SourceDocument:
     url: str | None = None
     sha256: str | None = None
     service_id: int | None = None  # what the listing said this document is
+    captured_at: datetime | None = None  # when an archive captured it (Wayback), if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,16 @@ class RecordIssue:
 class TransformedEdition:
     results: tuple[ServiceResult, ...]
     issues: tuple[RecordIssue, ...]
+    # Stable identity per catalogue id (transform.lineage); empty until keys are assigned.
+    keys: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    other_agencies: int = 0  # records of other agencies found in the source, left out
+
+    def with_keys(
+        self, keys: Mapping[int, tuple[str, ...]], issues: tuple[RecordIssue, ...]
+    ) -> TransformedEdition:
+        """The same results with their keys set, and the identity issues in place of the old."""
+        kept = tuple(i for i in self.issues if i.stage != "identity")
+        return replace(self, keys=dict(keys), issues=kept + issues)
 
     def level_counts(self) -> dict[str, int]:
         """Services per level, plus ``unclassified`` (parsed but no level)."""

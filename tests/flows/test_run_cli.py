@@ -154,7 +154,7 @@ def test_an_empty_catalogue_fails_with_one_line(database_url: str, tmp_path: Pat
     [
         (("--edition", "2026"), "not of the form YYYY-MM"),
         (("--source", "ftp"), "unknown source 'ftp'"),
-        (("--source", "replay:/no/such/dir"), "is not a directory"),
+        (("--source", "replay:/no/such/dir"), "does not exist"),
     ],
 )
 def test_bad_arguments_fail_with_one_line(

@@ -35,6 +35,8 @@ __all__ = [
     "ReferenceDataError",
     "crosswalk",
     "figure_rows",
+    "parse_figures_csv",
+    "parse_published_csv",
     "published_rows",
 ]
 
@@ -96,9 +98,12 @@ class CrosswalkEntry:
     edition: str | None = None  # set: applies only to that edition's row of the lineage
 
 
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
 def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    return _rows(_text(name))
 
 
 def _need(row: dict[str, str], column: str, file: str, line: int) -> str:
@@ -117,21 +122,33 @@ def _level(value: str, file: str, line: int) -> Level:
 
 @cache
 def _published() -> tuple[PublishedRow, ...]:
+    return parse_published_csv(_text(_EDITIONS_FILE), _EDITIONS_FILE)
+
+
+def _text(name: str) -> str:
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def parse_published_csv(text: str, source: str) -> tuple[PublishedRow, ...]:
+    """Table 2 rows from CSV text with the columns of ``published_editions.csv``.
+
+    ``source`` names the file in errors (``ReferenceDataError`` with the line and the problem).
+    """
     out = []
-    for line, row in enumerate(_read(_EDITIONS_FILE), start=2):
-        edition = _need(row, "edition", _EDITIONS_FILE, line)
+    for line, row in enumerate(_rows(text), start=2):
+        edition = _need(row, "edition", source, line)
         if edition not in EDITIONS:
-            raise ReferenceDataError(f"{_EDITIONS_FILE} line {line}: unknown edition {edition!r}")
+            raise ReferenceDataError(f"{source} line {line}: unknown edition {edition!r}")
         out.append(
             PublishedRow(
                 edition=edition,
-                edition_label=_need(row, "edition_label", _EDITIONS_FILE, line),
-                lineage=int(_need(row, "lineage", _EDITIONS_FILE, line)),
-                table_action=_need(row, "table_action", _EDITIONS_FILE, line),
-                diretoria=_need(row, "diretoria", _EDITIONS_FILE, line),
-                service_name=_need(row, "service_name", _EDITIONS_FILE, line),
-                level=_level(_need(row, "level", _EDITIONS_FILE, line), _EDITIONS_FILE, line),
-                level_label=_need(row, "level_label", _EDITIONS_FILE, line),
+                edition_label=_need(row, "edition_label", source, line),
+                lineage=int(_need(row, "lineage", source, line)),
+                table_action=_need(row, "table_action", source, line),
+                diretoria=_need(row, "diretoria", source, line),
+                service_name=_need(row, "service_name", source, line),
+                level=_level(_need(row, "level", source, line), source, line),
+                level_label=_need(row, "level_label", source, line),
             )
         )
     return tuple(out)
@@ -139,13 +156,18 @@ def _published() -> tuple[PublishedRow, ...]:
 
 @cache
 def _figures() -> tuple[FigureRow, ...]:
+    return parse_figures_csv(_text(_FIGURES_FILE), _FIGURES_FILE)
+
+
+def parse_figures_csv(text: str, source: str) -> tuple[FigureRow, ...]:
+    """The figure list from CSV text with the columns of ``published_figures_2022.csv``."""
     return tuple(
         FigureRow(
-            figure=int(_need(row, "figure", _FIGURES_FILE, line)),
-            level=_level(_need(row, "level", _FIGURES_FILE, line), _FIGURES_FILE, line),
-            service_name_upper=_need(row, "service_name_upper", _FIGURES_FILE, line),
+            figure=int(_need(row, "figure", source, line)),
+            level=_level(_need(row, "level", source, line), source, line),
+            service_name_upper=_need(row, "service_name_upper", source, line),
         )
-        for line, row in enumerate(_read(_FIGURES_FILE), start=2)
+        for line, row in enumerate(_rows(text), start=2)
     )
 
 
