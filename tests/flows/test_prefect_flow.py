@@ -45,3 +45,16 @@ def test_annual_edition_flow_publishes_and_is_tracked(
     import asyncio
 
     assert asyncio.run(task_names()) == ["extract", "load", "transform"]
+
+
+def test_backfill_flow_builds_each_edition_and_is_idempotent(
+    harness: None, database_url: str
+) -> None:
+    from flows.backfill import backfill
+
+    first = backfill(editions="2017-07", source="legacy", database_url=database_url)
+    again = backfill(editions=["2017-07"], source="legacy", database_url=database_url)
+    (built,) = first["outcomes"]
+    (repeated,) = again["outcomes"]
+    assert built["services"] == 16 and not built["unchanged"]
+    assert repeated["unchanged"] and repeated["load_id"] == built["load_id"]
