@@ -20,7 +20,8 @@ from pathlib import Path
 from transform.maturity import classify_service
 from transform.models import Service
 from transform.parse_api import parse_record_bytes
-from transform.parse_html import parse_service_page, parse_service_page_bs4
+from transform.parse_html import parse_service_page
+from transform.parse_html_bs4 import parse_service_page_bs4
 from transform.parse_xml import parse_legacy_xml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,10 +27,10 @@ the agency's SIORG code, ``servicoDigital`` and ``porcentagemDigital``; those st
 Channel descriptions keep link labels, not link targets, as :func:`transform.text.plain` does
 for the catalogue's markdown.
 
-Two DOM back-ends share every rule below through :class:`_Tree` (a handful of DOM operations):
-:func:`parse_service_page` uses selectolax's Lexbor parser (fast) and
-:func:`parse_service_page_bs4` uses BeautifulSoup's ``html.parser`` (the naive baseline the
-benchmarks compare against). Both return equal services.
+Two DOM back-ends share every rule below through :class:`Tree` (a handful of DOM operations):
+:func:`parse_service_page` uses selectolax's Lexbor parser (fast), and
+:func:`transform.parse_html_bs4.parse_service_page_bs4` uses BeautifulSoup's ``html.parser``
+(the naive baseline the benchmarks compare against). Both return equal services.
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ from html import unescape
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from transform.models import (
@@ -152,14 +150,8 @@ def parse_service_page(body: bytes, record: str, url: str | None = None) -> Serv
     ``url`` is where the page was fetched from (a gov.br or Wayback address); the page's own
     canonical link wins over it.
     """
-    html = _decode(body, record)
-    return _parse(_LexborTree(html), html, record, url)
-
-
-def parse_service_page_bs4(body: bytes, record: str, url: str | None = None) -> Service:
-    """The same parse on BeautifulSoup + ``html.parser``: the naive baseline for benchmarks."""
-    html = _decode(body, record)
-    return _parse(_SoupTree(html), html, record, url)
+    html = decode_page(body, record)
+    return parse_tree(_LexborTree(html), html, record, url)
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,7 +159,7 @@ def parse_service_page_bs4(body: bytes, record: str, url: str | None = None) -> 
 # --------------------------------------------------------------------------------------------
 
 
-class _Tree(ABC, Generic[N]):
+class Tree(ABC, Generic[N]):
     """A parsed page: the few DOM operations the rules use, over some parser's nodes.
 
     Scripts, styles, ``noscript`` and templates are removed at parse time.
@@ -206,7 +198,7 @@ class _Tree(ABC, Generic[N]):
         """A number identifying the element (node objects may be recreated on each access)."""
 
 
-class _LexborTree(_Tree[LexborNode]):
+class _LexborTree(Tree[LexborNode]):
     def __init__(self, html: str) -> None:
         parser = LexborHTMLParser(html)
         parser.strip_tags(list(_SKIPPED_TAGS))
@@ -248,54 +240,12 @@ class _LexborTree(_Tree[LexborNode]):
         return node.mem_id
 
 
-class _SoupTree(_Tree[Tag]):
-    def __init__(self, html: str) -> None:
-        soup = BeautifulSoup(html, "html.parser")
-        for element in soup.find_all(_SKIPPED_TAGS):
-            if not element.decomposed:
-                element.decompose()
-        self.root = soup
-        self.body = soup.body or soup
-
-    def walk(self, node: Tag) -> Iterator[tuple[str | None, Tag]]:
-        for item in node.descendants:
-            if isinstance(item, Tag):
-                yield None, item
-            # Exact type: comments, CDATA, doctypes are NavigableString subclasses.
-            elif type(item) is NavigableString and item.parent is not None:
-                yield str(item), item.parent
-
-    def children(self, node: Tag) -> list[Tag]:
-        return [child for child in node.children if isinstance(child, Tag)]
-
-    def parent(self, node: Tag) -> Tag | None:
-        return node.parent
-
-    def tag(self, node: Tag) -> str:
-        return node.name
-
-    def attr(self, node: Tag, name: str) -> str | None:
-        value = node.get(name)
-        if value is None or isinstance(value, str):
-            return value
-        return " ".join(value)
-
-    def own_text(self, node: Tag) -> str:
-        return "".join(str(c) for c in node.children if type(c) is NavigableString)
-
-    def select(self, node: Tag, css: str) -> list[Tag]:
-        return list(node.select(css))
-
-    def key(self, node: Tag) -> int:
-        return id(node)
-
-
 # --------------------------------------------------------------------------------------------
 # The rules (parser-neutral)
 # --------------------------------------------------------------------------------------------
 
 
-def _decode(body: bytes, record: str) -> str:
+def decode_page(body: bytes, record: str) -> str:
     if len(body) > MAX_PAGE_BYTES:
         raise RecordError(record, f"{len(body)} bytes: too large for a service page")
     if not body.strip():
@@ -314,7 +264,7 @@ def _decode(body: bytes, record: str) -> str:
         raise RecordError(record, f"not UTF-8 and no usable declared charset ({exc})") from None
 
 
-def _parse(tree: _Tree[N], html: str, record: str, url: str | None) -> Service:
+def parse_tree(tree: Tree[N], html: str, record: str, url: str | None) -> Service:
     service_id = _service_id(html, record)
     record = f"service {service_id} ({record})"
     warnings: list[str] = []
@@ -385,7 +335,7 @@ def _fold(text: str) -> str:
     return fold(text)
 
 
-def _find(tree: _Tree[N], root: N, keys: dict[str, str]) -> dict[str, list[N]]:
+def _find(tree: Tree[N], root: N, keys: dict[str, str]) -> dict[str, list[N]]:
     """Elements under ``root`` whose text is one of the (folded) ``keys``, in document order.
 
     A heading split over inline elements ("Etapas para a <b>realização</b> ...") is found
@@ -412,7 +362,7 @@ def _find(tree: _Tree[N], root: N, keys: dict[str, str]) -> dict[str, list[N]]:
     return found
 
 
-def _short_text(tree: _Tree[N], node: N, limit: int) -> str | None:
+def _short_text(tree: Tree[N], node: N, limit: int) -> str | None:
     """The element's text when it is at most ``limit`` characters long, else ``None``."""
     parts: list[str] = []
     size = 0
@@ -425,7 +375,7 @@ def _short_text(tree: _Tree[N], node: N, limit: int) -> str | None:
     return " ".join("".join(parts).split())
 
 
-def _following(tree: _Tree[N], node: N, limit: N | None = None) -> list[N]:
+def _following(tree: Tree[N], node: N, limit: N | None = None) -> list[N]:
     """The elements after a heading: its next siblings, or its parent's when it has none."""
     current = node
     for _ in range(4):
@@ -443,7 +393,7 @@ def _following(tree: _Tree[N], node: N, limit: N | None = None) -> list[N]:
     return []
 
 
-def _text(tree: _Tree[N], nodes: Iterable[N]) -> str:
+def _text(tree: Tree[N], nodes: Iterable[N]) -> str:
     """Readable text: one line per block element, whitespace collapsed, mojibake repaired."""
     parts: list[str] = []
     for node in nodes:
@@ -458,7 +408,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _section_text(tree: _Tree[N], headings: dict[str, list[N]], heading: str) -> str:
+def _section_text(tree: Tree[N], headings: dict[str, list[N]], heading: str) -> str:
     found = headings.get(_fold(heading))
     return _text(tree, _following(tree, found[0])) if found else ""
 
@@ -470,7 +420,7 @@ _Blocks = list[tuple[str, N]]  # a step's titled blocks: (folded title, title el
 
 
 def _step_items(
-    tree: _Tree[N], headings: dict[str, list[N]], record: str, warnings: list[str]
+    tree: Tree[N], headings: dict[str, list[N]], record: str, warnings: list[str]
 ) -> list[tuple[N, _Blocks[N]]]:
     """The steps (list items) of the steps section, each with its titled blocks."""
     by_heading = headings.get(_fold(STEPS_HEADING), [])
@@ -492,7 +442,7 @@ def _step_items(
     raise RecordError(record, f"no '{STEPS_HEADING}' section")
 
 
-def _list_items(tree: _Tree[N], region: Sequence[N]) -> list[tuple[N, _Blocks[N]]]:
+def _list_items(tree: Tree[N], region: Sequence[N]) -> list[tuple[N, _Blocks[N]]]:
     """The items of the first list in ``region`` whose items hold step blocks."""
     for node in region:
         elements = [node, *(e for t, e in tree.walk(node) if t is None)]
@@ -506,11 +456,11 @@ def _list_items(tree: _Tree[N], region: Sequence[N]) -> list[tuple[N, _Blocks[N]
     return []
 
 
-def _has_text(tree: _Tree[N], node: N) -> bool:
+def _has_text(tree: Tree[N], node: N) -> bool:
     return any(text is not None and not text.isspace() for text, _ in tree.walk(node))
 
 
-def _blocks(tree: _Tree[N], step: N) -> _Blocks[N]:
+def _blocks(tree: Tree[N], step: N) -> _Blocks[N]:
     """A step's titled blocks as ``(folded title, title element)``: by heading text first,
     then by the layout's class for blocks whose title is not one we know."""
     found = _find(tree, step, _BLOCK_KEYS)
@@ -522,7 +472,7 @@ def _blocks(tree: _Tree[N], step: N) -> _Blocks[N]:
     return blocks
 
 
-def _child_of(tree: _Tree[N], node: N, ancestor: N) -> N:
+def _child_of(tree: Tree[N], node: N, ancestor: N) -> N:
     """The child of ``ancestor`` that holds ``node``."""
     stop = tree.key(ancestor)
     current = node
@@ -531,7 +481,7 @@ def _child_of(tree: _Tree[N], node: N, ancestor: N) -> N:
     return current
 
 
-def _step(tree: _Tree[N], item: N, blocks: _Blocks[N], index: int, warnings: list[str]) -> Step:
+def _step(tree: Tree[N], item: N, blocks: _Blocks[N], index: int, warnings: list[str]) -> Step:
     where = f"step {index + 1}"
     holders = {tree.key(_child_of(tree, element, item)) for _, element in blocks}
     headers = {tree.key(element) for _, element in blocks}
@@ -589,7 +539,7 @@ def _step(tree: _Tree[N], item: N, blocks: _Blocks[N], index: int, warnings: lis
 
 
 def _channels(
-    tree: _Tree[N], region: Sequence[N], where: str, warnings: list[str]
+    tree: Tree[N], region: Sequence[N], where: str, warnings: list[str]
 ) -> tuple[tuple[Channel, ...], tuple[Case, ...]]:
     """Channels are ``<label> :`` entries (icon + label + description); a bold caption before
     some of them opens a conditional case, as the page does for documents."""
@@ -623,7 +573,7 @@ def _channels(
 
 
 def _channel(
-    tree: _Tree[N], label: str, parts: list[N], where: str, position: int, warnings: list[str]
+    tree: Tree[N], label: str, parts: list[N], where: str, position: int, warnings: list[str]
 ) -> Channel:
     raw_kind = repair(label)
     kind = _KINDS.get(_fold(raw_kind).replace(" ", "-"))
@@ -693,7 +643,7 @@ def _estimate(text: str, where: str, warnings: list[str], description: str = "")
 # ---- service fields ------------------------------------------------------------------------
 
 
-def _name(tree: _Tree[N], html: str, record: str) -> str:
+def _name(tree: Tree[N], html: str, record: str) -> str:
     sources: list[Callable[[], str]] = [
         lambda: _first_text(tree, tree.select(tree.body, "h1")),
         lambda: _first_text(tree, tree.select(tree.body, ".visao-servico .header .titulo")),
@@ -707,7 +657,7 @@ def _name(tree: _Tree[N], html: str, record: str) -> str:
     raise RecordError(record, "no service name (no <h1>, no title)")
 
 
-def _first_text(tree: _Tree[N], nodes: Iterable[N]) -> str:
+def _first_text(tree: Tree[N], nodes: Iterable[N]) -> str:
     for node in nodes:
         text = _one_line(_text(tree, [node]))
         if text:
@@ -734,7 +684,7 @@ def _hist_name(html: str) -> str:
     return _one_line(repair(name)) if isinstance(name, str) else ""
 
 
-def _agency(tree: _Tree[N], headings: dict[str, list[N]]) -> str | None:
+def _agency(tree: Tree[N], headings: dict[str, list[N]]) -> str | None:
     for lead in headings.get(_fold(AGENCY_LEAD), []):
         holder = tree.parent(lead) if tree.tag(lead) == "a" else lead
         if holder is None:
@@ -746,7 +696,7 @@ def _agency(tree: _Tree[N], headings: dict[str, list[N]]) -> str | None:
     return None
 
 
-def _page_url(tree: _Tree[N], fetched: str | None) -> str | None:
+def _page_url(tree: Tree[N], fetched: str | None) -> str | None:
     for css, attr in (("link[rel='canonical']", "href"), ("meta[property='og:url']", "content")):
         for node in tree.select(tree.root, css):
             value = (tree.attr(node, attr) or "").strip()

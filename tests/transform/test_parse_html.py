@@ -14,11 +14,8 @@ import pytest
 
 from transform.maturity import classify_service
 from transform.models import ChannelKind, RecordError, Service, SourceFormat
-from transform.parse_html import (
-    MAX_PAGE_BYTES,
-    parse_service_page,
-    parse_service_page_bs4,
-)
+from transform.parse_html import MAX_PAGE_BYTES, parse_service_page
+from transform.parse_html_bs4 import parse_service_page_bs4
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html-2023"
 PAGES = sorted(FIXTURES.glob("case*.html"))
