@@ -52,7 +52,7 @@ def upgrade(engine: Engine) -> None:
 def _views_digest() -> str:
     h = hashlib.sha256()
     for path in view_files():
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+        h.update(str(path.relative_to(path.parents[1])).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, text
 
 from transform.lineage import EarlierRecord
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEVEL_KEYS = ("A1", "A2", "A3", "B", "C", "unclassified")
 
@@ -220,14 +223,13 @@ class ServiceHistory:
 
 
 def service_history(engine: Engine, agency: int) -> tuple[list[str], list[ServiceHistory]]:
-    """Every service's level in every edition (the ``selo.service_levels`` view), by key."""
+    """Every service's level in every edition (the ``analytics.service_levels`` view), by key."""
     with engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT v.service_key, v.label, v.diretoria, v.edition, v.source_kind, v.level, "
-                "v.figure_level FROM selo.service_levels v JOIN selo.edition e "
-                "ON e.current_load_id = v.load_id WHERE e.agency_siorg = :agency "
-                "ORDER BY v.edition, v.source_kind DESC"
+                "SELECT service_key, label, diretoria, edition, source_kind, level, figure_level "
+                "FROM analytics.service_levels WHERE agency_siorg = :agency "
+                "ORDER BY edition, source_kind DESC"
             ),
             {"agency": agency},
         ).all()
@@ -251,3 +253,71 @@ def _key_order(key: str) -> tuple[str, int, str]:
     _, _, rest = key.partition(":")
     digits = "".join(c for c in rest[1:] if c.isdigit())
     return (rest[:1], int(digits or 0), rest)
+
+
+# -- the analyst views as pandas DataFrames (for notebooks) -------------------------------------
+
+ANALYST_VIEWS = (
+    "edition_summary",
+    "service_history",
+    "level_transitions",
+    "by_diretoria",
+    "quality_priority",
+    "classification_agreement",
+    "service_levels",
+    "service_detail",
+)
+
+
+def analyst_frame(
+    engine: Engine, view: str, *, agency: int | None = None, edition: str | None = None
+) -> pd.DataFrame:
+    """One ``analytics`` view as a DataFrame, optionally for one agency and/or edition.
+
+    >>> from load.db import make_engine
+    >>> summary = analyst_frame(make_engine(url), "edition_summary")  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    if view not in ANALYST_VIEWS:
+        raise ValueError(f"unknown view {view!r}: use one of {', '.join(ANALYST_VIEWS)}")
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if agency is not None:
+        clauses.append("agency_siorg = :agency")
+        params["agency"] = agency
+    if edition is not None:
+        column = "official_edition" if view == "classification_agreement" else "edition"
+        if view == "level_transitions":
+            column = "to_edition"
+        clauses.append(f"{column} = :edition")
+        params["edition"] = edition
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    with engine.connect() as conn:
+        return pd.read_sql_query(
+            text(f"SELECT * FROM analytics.{view}{where}"), conn, params=params
+        )
+
+
+def edition_summary(engine: Engine, agency: int | None = None) -> pd.DataFrame:
+    return analyst_frame(engine, "edition_summary", agency=agency)
+
+
+def service_history_frame(engine: Engine, agency: int | None = None) -> pd.DataFrame:
+    return analyst_frame(engine, "service_history", agency=agency)
+
+
+def level_transitions(engine: Engine, agency: int | None = None) -> pd.DataFrame:
+    return analyst_frame(engine, "level_transitions", agency=agency)
+
+
+def by_diretoria(engine: Engine, agency: int | None = None) -> pd.DataFrame:
+    return analyst_frame(engine, "by_diretoria", agency=agency)
+
+
+def quality_priority(engine: Engine, agency: int | None = None) -> pd.DataFrame:
+    return analyst_frame(engine, "quality_priority", agency=agency)
+
+
+def classification_agreement(engine: Engine, agency: int | None = None) -> pd.DataFrame:
+    return analyst_frame(engine, "classification_agreement", agency=agency)

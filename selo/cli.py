@@ -620,6 +620,42 @@ def _print_agreement(run: Any) -> None:
 
 
 @app.command()
+def grant(
+    login: Annotated[
+        str | None,
+        typer.Argument(help="A database user to give read access to the analyst views."),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create the read-only role selo_analyst (views of schema analytics only) and grant it."""
+    settings = _settings(database_url=database_url)
+
+    def body() -> list[str]:
+        from sqlalchemy.exc import ProgrammingError
+
+        from flows.edition import resolve_database_url
+        from load import migrate
+        from load.db import make_engine
+        from load.views import grant_analyst
+
+        engine = make_engine(resolve_database_url(settings))
+        try:
+            migrate.upgrade(engine)
+            return grant_analyst(engine, login)
+        except ProgrammingError as exc:
+            raise RuntimeError(
+                f"{exc.orig}: connect as a user who may create roles, or ask a DBA to run "
+                "CREATE ROLE selo_analyst NOLOGIN; GRANT USAGE ON SCHEMA analytics TO "
+                "selo_analyst; GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO selo_analyst"
+            ) from None
+        finally:
+            engine.dispose()
+
+    for statement in _guarded(body):
+        out.print(statement, markup=False)
+
+
+@app.command()
 def rules() -> None:
     """The classifier's named rules, in the order they decide, with what each one means."""
     from transform.maturity import RULES, RULES_VERSION

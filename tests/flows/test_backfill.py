@@ -140,7 +140,7 @@ def test_history_puts_official_and_automatic_levels_side_by_side(
         grain = conn.execute(
             text(
                 "SELECT count(*) = count(DISTINCT (service_key, edition, source_kind)) "
-                "FROM selo.service_levels"
+                "FROM analytics.service_levels"
             )
         ).scalar_one()
         renamed = (
