@@ -656,6 +656,22 @@ def grant(
 
 
 @app.command()
+def report(
+    edition: Annotated[str, typer.Option(help="Edition code YYYY-MM to report on.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the static site into.")],
+    database_url: DatabaseOption = None,
+    agency: Annotated[
+        int | None,
+        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
+    ] = None,
+) -> None:
+    """Write a static site of one edition, readable offline: summary, evolution, table, seals."""
+    from selo.report.cli import report_command
+
+    report_command(edition, out_dir, database_url, agency)
+
+
+@app.command()
 def rules() -> None:
     """The classifier's named rules, in the order they decide, with what each one means."""
     from transform.maturity import RULES, RULES_VERSION
