@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 
 from extract.archive import ArchivedResponse, RawArchive
-from extract.http import build_client
+from extract.http import build_client, describe_error
 from selo.settings import HttpSettings
 from transform.parse_api import trailing_id
 
@@ -60,17 +60,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _describe(exc: httpx.HTTPError) -> str:
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: {detail}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"protocol error: {detail}"
-    if isinstance(exc, httpx.NetworkError):
-        return f"network error: {detail}"
-    return f"{type(exc).__name__}: {detail}"
-
-
 def _status_error(response: httpx.Response) -> str:
     retry = response.extensions.get("retry")
     attempts = getattr(retry, "attempts_made", 0)
@@ -95,7 +84,7 @@ async def list_agency_services(
     try:
         response = await client.get(url)
     except httpx.HTTPError as exc:
-        raise ExtractError(f"{url}: unreachable ({_describe(exc)})") from exc
+        raise ExtractError(f"{url}: unreachable ({describe_error(exc)})") from exc
     archived = archive.store_response(response, _now())
     if response.status_code != 200:
         raise ExtractError(f"{url}: {_status_error(response)}")
@@ -123,7 +112,7 @@ async def _fetch_one(
     try:
         response = await client.get(url)
     except httpx.HTTPError as exc:
-        return FetchedRecord(service_id, url, None, None, _describe(exc))
+        return FetchedRecord(service_id, url, None, None, describe_error(exc))
     archived = archive.store_response(response, _now())
     if response.status_code != 200:
         return FetchedRecord(service_id, url, archived, None, _status_error(response))

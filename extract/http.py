@@ -146,3 +146,15 @@ def build_client(
         timeout=httpx.Timeout(http.read_timeout, connect=http.connect_timeout),
         follow_redirects=True,
     )
+
+
+def describe_error(exc: httpx.HTTPError) -> str:
+    """One line naming what went wrong with a request, for per-record error reports."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout: {detail}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"protocol error: {detail}"
+    if isinstance(exc, httpx.NetworkError):
+        return f"network error: {detail}"
+    return f"{type(exc).__name__}: {detail}"

@@ -75,7 +75,7 @@ import httpx
 
 from extract.archive import ArchivedResponse, RawArchive
 from extract.catalogue import ExtractError, listing_url, record_url
-from extract.http import Clock, Sleep, build_client
+from extract.http import Clock, Sleep, build_client, describe_error
 from selo.settings import DEFAULT_API_BASE, HttpSettings, SettingsError
 from transform.parse_api import trailing_id
 from transform.text import repair, unescape_markdown
@@ -392,7 +392,7 @@ class WaybackClient:
                 CDX_ENDPOINT, cdx=True, archive=self._archive, params=params
             )
         except httpx.HTTPError as exc:
-            raise WaybackError(f"{where}: unreachable ({_describe(exc)})") from exc
+            raise WaybackError(f"{where}: unreachable ({describe_error(exc)})") from exc
         if response.status_code != 200:
             raise WaybackError(f"{where}: {_status_error(response, refused)}")
         if (truncated := _truncation(response)) is not None:
@@ -416,7 +416,7 @@ class WaybackClient:
                 capture.raw_url, cdx=False, archive=archive, params=None
             )
         except httpx.HTTPError as exc:
-            return replace(result, error=_describe(exc))
+            return replace(result, error=describe_error(exc))
         served = parse_raw_url(str(response.url))
         if served is not None and served[0] != capture.timestamp:
             # The Wayback Machine redirects to the nearest capture it has: record the one served.
@@ -602,17 +602,6 @@ def _page_url(raw: Any) -> str | None:
     if len(segments) < 2 or segments[-2] not in ("servicos", "servico"):
         return None
     return service_page_url(segments[-1])
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: {detail}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"protocol error: {detail}"
-    if isinstance(exc, httpx.NetworkError):
-        return f"network error: {detail}"
-    return f"{type(exc).__name__}: {detail}"
 
 
 def _status_error(response: httpx.Response, refused: int) -> str:
