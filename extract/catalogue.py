@@ -129,14 +129,45 @@ async def fetch_service_records(
     on_progress: Callable[[FetchedRecord], None] | None = None,
 ) -> list[FetchedRecord]:
     """Fetch every record concurrently (the client's transport bounds it); input order kept."""
+    targets = [(i, record_url(api_base, i)) for i in service_ids]
+    return await fetch_urls(client, targets, archive, on_progress)
 
-    async def one(service_id: int) -> FetchedRecord:
-        record = await _fetch_one(client, record_url(api_base, service_id), service_id, archive)
+
+async def fetch_urls(
+    client: httpx.AsyncClient,
+    targets: Sequence[tuple[int, str]],
+    archive: RawArchive,
+    on_progress: Callable[[FetchedRecord], None] | None = None,
+) -> list[FetchedRecord]:
+    """Fetch (service id, url) targets concurrently, each archived before it is inspected."""
+
+    async def one(service_id: int, url: str) -> FetchedRecord:
+        record = await _fetch_one(client, url, service_id, archive)
         if on_progress is not None:
             on_progress(record)
         return record
 
-    return list(await asyncio.gather(*(one(i) for i in service_ids)))
+    return list(await asyncio.gather(*(one(i, url) for i, url in targets)))
+
+
+def fetch_service_pages(
+    http: HttpSettings,
+    pages: Sequence[tuple[int, str]],
+    archive: RawArchive,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    paced: bool = True,
+    on_progress: Callable[[FetchedRecord], None] | None = None,
+) -> list[FetchedRecord]:
+    """The gov.br service pages (what citizens saw), under the same politeness as the API."""
+
+    async def run() -> list[FetchedRecord]:
+        async with build_client(
+            http, transport=transport, paced=paced, accept="text/html,application/xhtml+xml"
+        ) as client:
+            return await fetch_urls(client, pages, archive, on_progress)
+
+    return asyncio.run(run())
 
 
 def fetch_agency_catalogue(

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -29,6 +29,7 @@ from flows.sources import (
     extract_catalogue,
     extract_legacy,
     extract_published,
+    extract_reprocess,
     extract_wayback,
 )
 from load import migrate
@@ -56,6 +57,8 @@ from transform.reference import (
     parse_published_csv,
     published_rows,
 )
+
+T = TypeVar("T")
 
 _EDITION_CODE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -136,6 +139,17 @@ def extract_stage(
     if kind == "wayback":
         return extract_wayback(
             settings, settings.wayback, request.agency, request.cutoff, archive, reporter
+        )
+    if kind == "capture":
+        from flows.capture import extract_capture
+
+        return extract_capture(
+            resolve_database_url(settings), request.agency, request.code, archive
+        )
+    if request.source.reprocessing is not None:
+        # The warehouse's own archive of the edition's current load: no network.
+        return extract_reprocess(
+            resolve_database_url(settings), request.source.reprocessing.load_id, archive
         )
     return extract_published(request.source, archive, reporter)
 
@@ -242,7 +256,11 @@ def new_run_id(now: datetime | None = None) -> str:
 def input_digest(request: EditionRequest, extracted: Extracted) -> str:
     """What the edition is built from: the documents' hashes, the source and the rules."""
     h = hashlib.sha256()
-    h.update(f"{request.source.kind}|{request.cutoff}|{RULES_VERSION}".encode())
+    # A reprocess reads again the documents of a load first built by another source: the
+    # same documents and rules give that load's digest (reprocessing is idempotent).
+    reprocessing = request.source.reprocessing
+    kind = reprocessing.origin if reprocessing is not None else request.source.kind
+    h.update(f"{kind}|{request.cutoff}|{RULES_VERSION}".encode())
     for document in sorted(extracted.documents, key=lambda d: d.record):
         body_hash = document.sha256 or hashlib.sha256(document.body).hexdigest()
         h.update(f"|{document.record}={body_hash}".encode())
@@ -256,6 +274,13 @@ def _check_fetch(extracted: Extracted, request: EditionRequest, allow_partial: b
         raise ExtractError(
             f"the source lists no services for agency {request.agency}; nothing to publish"
         )
+    if not extracted.documents and not [i for i in extracted.issues if i.stage == "fetch"]:
+        reasons = "; ".join(f"{i.record}: {i.reason}" for i in extracted.issues[:3])
+        raise ExtractError(
+            f"none of the {extracted.listed} services could be read from the source"
+            + (f" ({reasons})" if reasons else "")
+            + "; nothing to publish"
+        )
     failed = [i for i in extracted.issues if i.stage == "fetch"]
     if failed and (not allow_partial or not extracted.documents):
         shown = "; ".join(f"{i.record}: {i.reason}" for i in failed[:5])
@@ -264,6 +289,25 @@ def _check_fetch(extracted: Extracted, request: EditionRequest, allow_partial: b
             f"{len(failed)} of {extracted.listed} records could not be fetched: {shown}{more}. "
             "Fetched pages are archived; re-run, or pass --allow-partial to publish without them"
         )
+
+
+_STAGE_ATTRIBUTE = "selo_stage"
+
+
+def _stage(name: str, run: Callable[..., T], *args: Any) -> T:
+    """Run one stage; an exception leaving it names the stage (see :func:`failed_stage`)."""
+    try:
+        return run(*args)
+    except Exception as exc:
+        if not hasattr(exc, _STAGE_ATTRIBUTE):
+            setattr(exc, _STAGE_ATTRIBUTE, name)
+        raise
+
+
+def failed_stage(exc: BaseException) -> str | None:
+    """Which stage of :func:`build_edition` raised ``exc`` (None: outside the stages)."""
+    stage = getattr(exc, _STAGE_ATTRIBUTE, None)
+    return stage if isinstance(stage, str) else None
 
 
 def build_edition(
@@ -312,18 +356,20 @@ def build_edition(
             engine, spec, RULES_VERSION, archive_run=run_id, flow_run_id=flow_run_id
         ) as lease:
             lap("ledger")
-            extracted = stages.extract(request, settings, archive, reporter)
+            extracted = _stage("extract", stages.extract, request, settings, archive, reporter)
             lap("extract")
-            _check_fetch(extracted, request, allow_partial)
+            _stage("extract", _check_fetch, extracted, request, allow_partial)
             digest = input_digest(request, extracted)
             if skip_unchanged:
                 current = current_digest(engine, lease.edition_id)
                 if current is not None and current[1] == digest:
                     mark_unchanged(engine, lease, current[0], digest)
                     return _unchanged_outcome(engine, request, current[0], database_url, timings)
-            transformed = stages.transform(request, extracted)
+            transformed = _stage("transform", stages.transform, request, extracted)
             lap("transform")
-            summary = stages.load(database_url, lease, transformed, extracted, digest)
+            summary = _stage(
+                "load", stages.load, database_url, lease, transformed, extracted, digest
+            )
             lap("load")
     finally:
         engine.dispose()

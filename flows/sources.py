@@ -4,7 +4,9 @@
 - ``replay[:PATH]`` (scraped): recorded API records served to the real client;
 - ``legacy[:PATH]`` (archived): legacy v3 XML records (2015-2018) from files;
 - ``wayback`` (archived): Wayback Machine captures on or before the cut-off;
-- ``published[:PATH]`` (published): the published seal, Table 2 and the 2022 figure list (CSV).
+- ``published[:PATH]`` (published): the published seal, Table 2 and the 2022 figure list (CSV);
+- ``reprocess`` (the edition's own kind): an edition's current load, read back from the
+  warehouse (its archived bodies, no network) to classify it again with the current rules.
 
 Every document is archived (url, time, status, headers, body, sha256) before it is parsed.
 """
@@ -17,12 +19,25 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Engine
 
 from extract.archive import ArchivedResponse, RawArchive
 from extract.catalogue import fetch_agency_catalogue
 from extract.replay import DEFAULT_REPLAY_DIR, ReplayCatalogue
 from extract.snapshots import SNAPSHOTS
-from extract.wayback import CaptureResult, CaptureTarget, WaybackPolicy, capture_agency
+from extract.wayback import (
+    Capture,
+    CaptureResult,
+    CaptureTarget,
+    WaybackPolicy,
+    capture_agency,
+    parse_raw_url,
+)
+from load.db import make_engine
+from load.diff import REPROCESS_SOURCE, read_load_archive
+from load.ledger import LoadError
 from selo.settings import Settings
 from transform.parse import parse_document
 from transform.pipeline import RecordIssue, SourceDocument
@@ -36,6 +51,7 @@ KINDS = {
     "legacy": "archived",
     "wayback": "archived",
     "published": "published",
+    "capture": "scraped",  # the July capture, classified in September
 }
 
 
@@ -55,16 +71,30 @@ class SilentReporter:
 
 
 @dataclass(frozen=True, slots=True)
+class Reprocessing:
+    """What a ``reprocess`` source reads again (see :func:`extract_reprocess`)."""
+
+    load_id: int  # the edition's current load, read back from the warehouse
+    edition_kind: str  # scraped | archived: a reprocessed edition keeps its kind
+    origin: str  # the source kind that first fetched the documents: live, replay, wayback...
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSpec:
-    kind: str  # live | replay | legacy | wayback | published
+    kind: str  # live | replay | legacy | wayback | published | reprocess
     path: Path | None = None
+    reprocessing: Reprocessing | None = None  # kind reprocess only
+
+    @classmethod
+    def reprocess(cls, load_id: int, edition_kind: str, origin: str) -> SourceSpec:
+        return cls("reprocess", reprocessing=Reprocessing(load_id, edition_kind, origin))
 
     @classmethod
     def parse(cls, text: str, allowed: tuple[str, ...] = tuple(KINDS)) -> SourceSpec:
         kind, _, rest = text.partition(":")
         if kind not in KINDS or kind not in allowed:
             raise ValueError(f"unknown source {text!r}: use {' or '.join(_forms(allowed))}")
-        if kind in ("live", "wayback"):
+        if kind in ("live", "wayback", "capture"):
             if rest:
                 raise ValueError(f"source {kind} takes no path (got {text!r})")
             return cls(kind)
@@ -82,18 +112,25 @@ class SourceSpec:
 
     @property
     def edition_kind(self) -> str:
+        if self.reprocessing is not None:
+            return self.reprocessing.edition_kind
         return KINDS[self.kind]
 
     def describe(self, api_base: str) -> str:
+        if self.reprocessing is not None:
+            return REPROCESS_SOURCE.format(load_id=self.reprocessing.load_id)
         if self.kind == "live":
             return f"live:{api_base}"
         if self.kind == "wayback":
             return "wayback:https://web.archive.org"
+        if self.kind == "capture":
+            return "capture:the newest complete July capture"
         return f"{self.kind}:{self.path or 'package reference data'}"
 
     def crosswalk_snapshot(self, cutoff: date) -> str:
         """Which catalogue snapshot's crosswalk entries apply to this source's ids."""
-        if self.kind == "legacy" or (self.kind == "wayback" and cutoff.year < 2019):
+        kind = self.reprocessing.origin if self.reprocessing is not None else self.kind
+        if kind == "legacy" or (kind == "wayback" and cutoff.year < 2019):
             return "legacy-2018"
         return "govbr-2026-10"
 
@@ -105,6 +142,7 @@ def _forms(allowed: tuple[str, ...]) -> list[str]:
         "legacy": "legacy[:PATH]",
         "wayback": "wayback",
         "published": "published[:PATH]",
+        "capture": "capture",
     }
     return [forms[k] for k in allowed]
 
@@ -283,3 +321,48 @@ def extract_wayback(
             )
         )
     return Extracted(archive, tuple(documents), len(fetch.results), tuple(issues))
+
+
+def extract_reprocess(database: Engine | str, load_id: int, archive: RawArchive) -> Extracted:
+    """Load ``load_id``'s documents again, from the warehouse: no network, nothing archived.
+
+    Each loaded service comes back as ``service <id>`` (a local file by its file name, as
+    :func:`extract_files` names it) with its archived body, source URL and capture time; each
+    record that failed to parse comes back with its archived body, to be read (and reported)
+    again; records that were never fetched or captured stay reported as they were. Named and
+    hashed as the first extract named them, the same documents under the same rules give the
+    same input digest. The load must still be its edition's current one: this runs under the
+    edition's lock, so a run that published in between is never silently overtaken.
+    """
+    engine = make_engine(database) if isinstance(database, str) else database
+    try:
+        found = read_load_archive(engine, load_id)
+    finally:
+        if isinstance(database, str):
+            engine.dispose()
+    if found.current_load_id != load_id:
+        raise LoadError(
+            f"load {load_id} is no longer its edition's current load (load "
+            f"{found.current_load_id} is); reprocess again to read the current one"
+        )
+    documents = []
+    for d in found.documents:
+        url, captured_at, record = d.url, d.captured_at, d.record
+        if url and url.startswith("file:"):  # a local file is named by its name (extract_files)
+            record = Path(unquote(urlsplit(url).path)).name
+        raw = parse_raw_url(url) if url and captured_at is None else None
+        if raw is not None:  # a raw Wayback capture: the original URL, captured then
+            capture = Capture(original=raw[1], timestamp=raw[0])
+            url, captured_at = capture.original, capture.captured_at
+        documents.append(
+            SourceDocument(
+                record=record,
+                body=d.body,
+                url=url,
+                sha256=d.sha256,
+                service_id=d.service_id,
+                captured_at=captured_at,
+            )
+        )
+    issues = tuple(RecordIssue(i.record, i.stage, i.reason, i.service_id) for i in found.issues)
+    return Extracted(archive, tuple(documents), len(documents) + len(issues), issues)

@@ -171,6 +171,49 @@ class ServiceKey(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class Capture(Base):
+    """A July capture: the raw catalogue of one agency fetched at the cut-off, not classified."""
+
+    __tablename__ = "capture"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'complete', 'failed', 'abandoned')", name="status"),
+        Index("capture_agency_siorg_edition_idx", "agency_siorg", "edition"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    agency_siorg: Mapped[int] = mapped_column(Integer)
+    edition: Mapped[str] = mapped_column(Text)
+    cutoff: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, server_default="running")
+    archive_run: Mapped[str | None] = mapped_column(Text)
+    flow_run_id: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    records: Mapped[int | None] = mapped_column(Integer)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaptureDocument(Base):
+    """One response of a capture (the listing, a record or a page), its body in raw_document."""
+
+    __tablename__ = "capture_document"
+    __table_args__ = (CheckConstraint("kind IN ('listing', 'record', 'page')", name="kind"),)
+
+    capture_id: Mapped[int] = mapped_column(ForeignKey("capture.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("raw_document.sha256"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 class RecordIssueRow(Base):
     __tablename__ = "record_issue"
 

@@ -6,7 +6,7 @@ Either every row of the load lands and the edition points at it, or nothing does
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -85,7 +85,7 @@ def write_edition(
 ) -> LoadSummary:
     with engine.begin() as conn:
         pg: PgConnection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
-        _copy_raw_documents(pg, responses, read_body)
+        copy_raw_documents(pg, (r.sha256 for r in responses), read_body)
         _copy_fetch_log(pg, lease.load_id, responses)
         _copy_snapshots(pg, lease.load_id, transformed)
         _copy_issues(pg, lease.load_id, transformed.issues)
@@ -99,10 +99,11 @@ def write_edition(
     )
 
 
-def _copy_raw_documents(
-    pg: PgConnection[Any], responses: Sequence[ArchivedLike], read_body: Callable[[str], bytes]
+def copy_raw_documents(
+    pg: PgConnection[Any], digests: Iterable[str], read_body: Callable[[str], bytes]
 ) -> None:
-    hashes = list(dict.fromkeys(r.sha256 for r in responses))
+    """Store each body once (content-addressed), reading only those the warehouse lacks."""
+    hashes = list(dict.fromkeys(digests))
     if not hashes:
         return
     with pg.cursor() as cur:
@@ -203,7 +204,7 @@ def write_published(
     """One published edition: its services, and the curated service keys it seeds."""
     with engine.begin() as conn:
         pg: PgConnection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
-        _copy_raw_documents(pg, responses, read_body)
+        copy_raw_documents(pg, (r.sha256 for r in responses), read_body)
         _copy_fetch_log(pg, lease.load_id, responses)
         with (
             pg.cursor() as cur,

@@ -672,6 +672,129 @@ def report(
 
 
 @app.command()
+def reprocess(
+    edition: Annotated[str, typer.Option(help="Edition code YYYY-MM to classify again.")],
+    agency: Annotated[
+        int | None,
+        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="scraped or archived, when the edition exists as both."),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Classify an edition again from its archived documents, with the current rules."""
+    from selo.ops_cli import reprocess_command
+
+    reprocess_command(edition, agency, kind, database_url)
+
+
+@app.command()
+def diff(
+    edition: Annotated[str, typer.Option(help="Edition code YYYY-MM.")],
+    from_load: Annotated[
+        int | None,
+        typer.Option("--from", help="Load to compare from; default: the one before --to."),
+    ] = None,
+    to_load: Annotated[
+        int | None, typer.Option("--to", help="Load to compare to; default: the current one.")
+    ] = None,
+    agency: Annotated[
+        int | None,
+        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="scraped or archived, when the edition exists as both."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """What changed between two loads of an edition: levels, rules, services added or removed."""
+    from selo.ops_cli import diff_command
+
+    diff_command(edition, from_load, to_load, agency, kind, as_json, database_url)
+
+
+@app.command()
+def capture(
+    edition: Annotated[
+        str | None,
+        typer.Option(help="Edition code YYYY-MM; default: this year's September edition."),
+    ] = None,
+    agency: Annotated[
+        list[int] | None,
+        typer.Option(help="SIORG code(s) of the agencies (default 45013, ANS); repeatable."),
+    ] = None,
+    source: Annotated[
+        str, typer.Option(help="live (servicos.gov.br) or replay[:PATH] (recorded records).")
+    ] = "live",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Take the July capture now: fetch and archive records and service pages, no classifying."""
+    settings = _settings(database_url=database_url)
+
+    def body() -> list[Any]:
+        from flows.capture import take_capture
+        from flows.edition import EditionRequest, SourceSpec, new_run_id, resolve_database_url
+
+        spec = SourceSpec.parse(source, allowed=("live", "replay"))
+        code = edition or f"{date.today().year}-09"
+        cutoff = EditionRequest.for_code(code, settings.agency_siorg, spec).cutoff
+        db = resolve_database_url(settings)
+        return [
+            take_capture(a, code, cutoff.isoformat(), spec, settings, db, run_id=new_run_id())
+            for a in agency or [settings.agency_siorg]
+        ]
+
+    for c in _guarded(body):
+        out.print(
+            f"capture {c.capture_id} of edition {c.edition} for agency {c.agency}: "
+            f"{c.records} records, {c.pages} pages, {c.failed} failed",
+            markup=False,
+        )
+
+
+@app.command()
+def serve(
+    list_only: Annotated[
+        bool, typer.Option("--list", help="List the deployments and their next runs, then exit.")
+    ] = False,
+    runs: Annotated[int, typer.Option(help="How many next runs to list.")] = 3,
+) -> None:
+    """Serve the scheduled deployments (july-capture, september-edition) to a Prefect server."""
+    from flows.deployments import DEPLOYMENTS, TIMEZONE
+
+    if list_only:
+        table = Table(title=f"Deployments (times in {TIMEZONE})")
+        for column in ("deployment", "flow", "cron", "parameters", "next runs"):
+            table.add_column(column)
+        for spec in DEPLOYMENTS:
+            table.add_row(
+                spec.name,
+                spec.entrypoint,
+                spec.cron,
+                json.dumps(spec.parameters),
+                "\n".join(f"{t:%Y-%m-%d %H:%M %Z}" for t in spec.next_runs(runs)),
+            )
+        out.print(table)
+        return
+    settings = _settings()
+    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if settings.prefect_api_url is None:
+        err.print(
+            "PREFECT_API_URL is not set: serving against a temporary local Prefect server "
+            "(schedules last as long as this process)",
+            markup=False,
+        )
+    from flows.deployments import serve as serve_deployments
+
+    _guarded(serve_deployments)
+
+
+@app.command()
 def rules() -> None:
     """The classifier's named rules, in the order they decide, with what each one means."""
     from transform.maturity import RULES, RULES_VERSION

@@ -54,6 +54,7 @@ class Settings:
     prefect_api_url: str | None = None
     # Wayback Machine politeness (extract.wayback.WaybackPolicy); None: its defaults.
     wayback: Any = None
+    report_root: Path | None = None
 
     @property
     def archive_dir(self) -> Path:
@@ -62,6 +63,11 @@ class Settings:
     @property
     def embedded_pgdata(self) -> Path:
         return self.data_dir / "pgdata"
+
+    @property
+    def report_dir(self) -> Path:
+        """Where the scheduled September run writes the seal's site (SELO_REPORT_DIR)."""
+        return self.report_root or self.data_dir / "reports"
 
     def with_overrides(self, **changes: object) -> Settings:
         """Apply CLI flags over the environment; ``None`` means 'not given'."""
@@ -106,6 +112,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http=http,
         prefect_api_url=env.get("PREFECT_API_URL") or None,
         wayback=_wayback_policy(env),
+        report_root=Path(env["SELO_REPORT_DIR"]).expanduser()
+        if env.get("SELO_REPORT_DIR")
+        else None,
     )
 
 
