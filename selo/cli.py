@@ -683,11 +683,17 @@ def reprocess(
         typer.Option(help="scraped or archived, when the edition exists as both."),
     ] = None,
     database_url: DatabaseOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="A new load even when documents and rules are those of the current."
+        ),
+    ] = False,
 ) -> None:
     """Classify an edition again from its archived documents, with the current rules."""
     from selo.ops_cli import reprocess_command
 
-    reprocess_command(edition, agency, kind, database_url)
+    reprocess_command(edition, agency, kind, database_url, force)
 
 
 @app.command()

@@ -18,15 +18,18 @@ class Reprocessed:
     outcome: EditionOutcome  # the new load, or ``unchanged`` (then ``load_id`` is still current)
 
 
-def reprocess_edition(settings: Settings, code: str, kind: str | None = None) -> Reprocessed:
+def reprocess_edition(
+    settings: Settings, code: str, kind: str | None = None, *, force: bool = False
+) -> Reprocessed:
     """Classify edition ``code`` again from the warehouse's archive of its current load.
 
     Builds a new load through :func:`flows.edition.build_edition` (same ledger, same atomic
     publish) from the documents of the current load, with the current rules and without the
     network. The edition keeps its kind; the new load's source is ``reprocess:load <N>``. If
     the documents and the rules version are those of the current load, the attempt is recorded
-    as ``unchanged`` and nothing is loaded (reprocessing is idempotent). Published (official)
-    editions and editions without a current load are refused.
+    as ``unchanged`` and nothing is loaded (reprocessing is idempotent), unless ``force`` (a
+    new load all the same, e.g. after a parser fix within one rules version). Published
+    (official) editions and editions without a current load are refused.
     """
     from flows.edition import EditionRequest, SourceSpec, build_edition, resolve_database_url
     from load import migrate
@@ -43,18 +46,22 @@ def reprocess_edition(settings: Settings, code: str, kind: str | None = None) ->
     request = EditionRequest.for_code(code, settings.agency_siorg, spec, target.edition.cutoff)
     # Records the current load could not fetch cannot be fetched now either: they stay
     # reported, and the others are published as they were the first time.
-    outcome = build_edition(request, settings, allow_partial=True, skip_unchanged=True)
+    outcome = build_edition(request, settings, allow_partial=True, skip_unchanged=not force)
     return Reprocessed(target, outcome)
 
 
 def reprocess_command(
-    edition: str, agency: int | None, kind: str | None, database_url: str | None
+    edition: str,
+    agency: int | None,
+    kind: str | None,
+    database_url: str | None,
+    force: bool = False,
 ) -> None:
     """Reprocess one edition and say what became of it."""
     from selo.cli import _guarded, _print_summary, _settings, out
 
     settings = _settings(database_url=database_url, agency_siorg=agency)
-    done = _guarded(lambda: reprocess_edition(settings, edition, kind))
+    done = _guarded(lambda: reprocess_edition(settings, edition, kind, force=force))
     target, outcome = done.target, done.outcome
     label = f"Edition {outcome.code} ({outcome.kind}) of agency {outcome.agency}"
     if outcome.unchanged:
