@@ -67,6 +67,7 @@ def _flow(spec: DeploymentSpec) -> Callable[..., Any]:
 
 def deployments() -> list[Any]:
     """The Prefect ``RunnerDeployment`` s, ready for ``prefect.serve``."""
+    from prefect.types.entrypoint import EntrypointType
     from prefect.schedules import Cron
 
     return [
@@ -76,6 +77,8 @@ def deployments() -> list[Any]:
             parameters=spec.parameters,
             description=spec.description,
             tags=["selo"],
+            # A module path, not a file path: runs find the flow wherever selo is installed.
+            entrypoint_type=EntrypointType.MODULE_PATH,
         )
         for spec in DEPLOYMENTS
     ]

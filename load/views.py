@@ -12,7 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+_HERE = Path(__file__).resolve().parent
+# Installed (a wheel): the package data load/sql. From a source checkout: the root sql/.
+SQL_DIR = _HERE / "sql" if (_HERE / "sql").is_dir() else _HERE.parent / "sql"
 LAYERS = ("staging", "marts")
 SCHEMAS = ("analytics", "selo_staging")  # dropped in this order (marts depend on staging)
 
