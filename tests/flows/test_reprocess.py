@@ -6,15 +6,14 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import pytest
 import respx
-import typer
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from selo.cli import DatabaseOption, app
+from selo.cli import app
 from transform.maturity import RULES_VERSION, Classification, Level
 from transform.models import Service
 
@@ -23,71 +22,9 @@ NEW_RULES = "9999.1.0-test"
 
 runner = CliRunner()
 
-# -- the commands, wired as selo/cli.py wires them ----------------------------------------------
-
-local = typer.Typer()
-
-
-@local.command()
-def reprocess(
-    edition: Annotated[str, typer.Option(help="Edition code YYYY-MM to classify again.")],
-    agency: Annotated[
-        int | None,
-        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option(help="scraped or archived, when the edition exists as both."),
-    ] = None,
-    database_url: DatabaseOption = None,
-) -> None:
-    """Classify an edition again from its archived documents, with the current rules."""
-    from selo.ops_cli import reprocess_command
-
-    reprocess_command(edition, agency, kind, database_url)
-
-
-@local.command()
-def diff(
-    edition: Annotated[str, typer.Option(help="Edition code YYYY-MM.")],
-    from_load: Annotated[
-        int | None,
-        typer.Option("--from", help="Load to compare from; default: the one before --to."),
-    ] = None,
-    to_load: Annotated[
-        int | None, typer.Option("--to", help="Load to compare to; default: the current one.")
-    ] = None,
-    agency: Annotated[
-        int | None,
-        typer.Option(help="SIORG code of the agency (default 45013, ANS).", envvar="SELO_AGENCY"),
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option(help="scraped or archived, when the edition exists as both."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
-    database_url: DatabaseOption = None,
-) -> None:
-    """What changed between two loads of an edition: levels, rules, services added or removed."""
-    from selo.ops_cli import diff_command
-
-    diff_command(edition, from_load, to_load, agency, kind, as_json, database_url)
-
-
-def _wired(name: str) -> bool:
-    return any(
-        (c.name or (c.callback.__name__ if c.callback else "")) == name
-        for c in app.registered_commands
-    )
-
-
-# Once selo/cli.py has the commands, the tests run them there.
-OPS = app if _wired("reprocess") and _wired("diff") else local
-
 
 def invoke(*args: str) -> tuple[int, str, str]:
-    target = OPS if args[0] in ("reprocess", "diff") else app
-    result = runner.invoke(target, list(args))
+    result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
