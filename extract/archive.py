@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +80,8 @@ class RawArchive:
         self._blobs = root / "blobs"
         self._log = root / "runs" / f"{run_id}.jsonl"
         self._log.parent.mkdir(parents=True, exist_ok=True)
+        # Good responses an interrupted earlier run already archived: url -> response.
+        self._reusable: dict[str, ArchivedResponse] = {}
 
     @property
     def run_id(self) -> str:
@@ -153,6 +155,35 @@ class RawArchive:
         if hashlib.sha256(body).hexdigest() != sha256:
             raise ValueError(f"archived blob {sha256} does not match its digest")
         return body
+
+    def resume_from(self, run_ids: Iterable[str]) -> int:
+        """Offer the 200 responses of earlier, interrupted runs for reuse; return how many.
+
+        A run killed mid-way, or failed on a few records, has already archived most pages:
+        the next run of the same edition takes them from here instead of fetching them again.
+        """
+        for run_id in run_ids:
+            if not _RUN_ID.fullmatch(run_id):
+                continue
+            for entry in RawArchive(self._root, run_id).entries():
+                if entry.status == 200 and self._blob_path(entry.sha256).exists():
+                    self._reusable.setdefault(entry.url, entry)
+        return len(self._reusable)
+
+    def reuse(self, url: str) -> tuple[ArchivedResponse, bytes] | None:
+        """An earlier run's archived 200 response for ``url``, recorded into this run's log."""
+        entry = self._reusable.get(url)
+        if entry is None:
+            return None
+        try:
+            body = self.read_body(entry.sha256)
+        except (OSError, ValueError):
+            return None  # a damaged blob is fetched again, never trusted
+        with self._log.open("a", encoding="utf-8") as f:
+            f.write(entry.to_json() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        return entry, body
 
     def entries(self) -> list[ArchivedResponse]:
         """This run's responses in fetch order."""

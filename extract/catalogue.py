@@ -81,15 +81,19 @@ async def list_agency_services(
 ) -> tuple[ArchivedResponse, list[int]]:
     """The agency's service ids, in listing order without repeats; the listing is archived first."""
     url = listing_url(api_base, siorg)
+    if (reused := archive.reuse(url)) is not None:
+        archived, content = reused
+    else:
+        try:
+            response = await client.get(url)
+        except httpx.HTTPError as exc:
+            raise ExtractError(f"{url}: unreachable ({describe_error(exc)})") from exc
+        archived = archive.store_response(response, _now())
+        if response.status_code != 200:
+            raise ExtractError(f"{url}: {_status_error(response)}")
+        content = response.content
     try:
-        response = await client.get(url)
-    except httpx.HTTPError as exc:
-        raise ExtractError(f"{url}: unreachable ({describe_error(exc)})") from exc
-    archived = archive.store_response(response, _now())
-    if response.status_code != 200:
-        raise ExtractError(f"{url}: {_status_error(response)}")
-    try:
-        payload = json.loads(response.content)
+        payload = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ExtractError(f"{url}: not valid JSON ({exc})") from None
     items = payload.get("resposta") if isinstance(payload, dict) else None
@@ -109,6 +113,9 @@ async def list_agency_services(
 async def _fetch_one(
     client: httpx.AsyncClient, url: str, service_id: int, archive: RawArchive
 ) -> FetchedRecord:
+    if (reused := archive.reuse(url)) is not None:
+        entry, body = reused
+        return FetchedRecord(service_id, url, entry, body)
     try:
         response = await client.get(url)
     except httpx.HTTPError as exc:

@@ -2,8 +2,9 @@
 
 Layers, outermost first: ``httpx.AsyncClient`` (headers, timeouts, redirects) ->
 ``RetryTransport`` (exponential backoff with jitter, ``Retry-After``, timeouts and network
-errors) -> :class:`PacedTransport` (concurrency bound, per-host pacing, body buffering) -> the
-real network transport. Pacing sits *inside* the retries so every retry attempt is paced too.
+errors) -> :class:`PacedTransport` (concurrency bound, per-host pacing, body buffering up to
+``HttpSettings.max_body_bytes``) -> the real network transport. Pacing sits *inside* the
+retries so every retry attempt is paced too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+DEFAULT_MAX_BODY_BYTES = HttpSettings().max_body_bytes
+
+
+class BodyTooLarge(httpx.TransportError):
+    """A response body past the cap; reading stopped there. Not retried: it would come again."""
+
+    def __init__(self, limit: int, request: httpx.Request) -> None:
+        super().__init__(f"body larger than {_size(limit)}", request=request)
+        self.limit = limit
+
+
+def _size(count: int) -> str:
+    """``16 MiB`` for whole mebibytes, else the byte count."""
+    return f"{count // 2**20} MiB" if count % 2**20 == 0 else f"{count} bytes"
 
 
 class PacedTransport(httpx.AsyncBaseTransport):
@@ -34,8 +49,10 @@ class PacedTransport(httpx.AsyncBaseTransport):
         min_interval: float,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self._inner = inner
+        self._max_body_bytes = max(1, max_body_bytes)
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self._min_interval = max(0.0, min_interval)
         self._clock = clock
@@ -60,23 +77,38 @@ class PacedTransport(httpx.AsyncBaseTransport):
         async with self._semaphore:
             await self._wait_turn(request.url.netloc.decode("ascii"))
             response = await self._inner.handle_async_request(request)
-            return await _buffered(response)
+            return await _buffered(response, request, self._max_body_bytes)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
 
-async def _buffered(response: httpx.Response) -> httpx.Response:
+async def _buffered(response: httpx.Response, request: httpx.Request, limit: int) -> httpx.Response:
     """Read the raw body here, so a timeout or a cut connection mid-body reaches the retry layer.
 
     RetryTransport only sees what happens before it returns; the client reads the body later.
+    Past ``limit`` bytes (or a ``Content-Length`` over it) reading stops and
+    :class:`BodyTooLarge` is raised: a hostile or broken server never fills the memory.
+    The cap is on the bytes received; a compressed body is decoded later, by the client.
     """
     if response.is_stream_consumed:  # already in memory (mock transports)
+        if len(response.content) > limit:
+            raise BodyTooLarge(limit, request)
         return response
+    chunks: list[bytes] = []
+    received = 0
     try:
-        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge(limit, request)
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > limit:
+                raise BodyTooLarge(limit, request)
+            chunks.append(chunk)
     finally:
         await response.aclose()
+    raw = b"".join(chunks)
     return httpx.Response(
         response.status_code,
         headers=response.headers,
@@ -129,6 +161,7 @@ def build_client(
         min_interval=http.min_interval if paced else 0.0,
         clock=clock or time.monotonic,
         sleep=wait,
+        max_body_bytes=http.max_body_bytes,
     )
     retry = _Retry(
         total=http.retries,
@@ -151,6 +184,8 @@ def build_client(
 def describe_error(exc: httpx.HTTPError) -> str:
     """One line naming what went wrong with a request, for per-record error reports."""
     detail = str(exc) or type(exc).__name__
+    if isinstance(exc, BodyTooLarge):
+        return detail
     if isinstance(exc, httpx.TimeoutException):
         return f"timeout: {detail}"
     if isinstance(exc, httpx.RemoteProtocolError):

@@ -67,8 +67,8 @@ def _flow(spec: DeploymentSpec) -> Callable[..., Any]:
 
 def deployments() -> list[Any]:
     """The Prefect ``RunnerDeployment`` s, ready for ``prefect.serve``."""
-    from prefect.types.entrypoint import EntrypointType
     from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
 
     return [
         _flow(spec).to_deployment(  # type: ignore[attr-defined]

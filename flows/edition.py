@@ -36,7 +36,7 @@ from load import migrate
 from load.db import make_engine, redact
 from load.embedded import ensure_server
 from load.ledger import EditionSpec, LoadLease, mark_unchanged, open_load
-from load.queries import current_digest, earlier_records
+from load.queries import current_digest, earlier_records, unfinished_archive_runs
 from load.writer import LoadSummary, write_edition, write_published
 from selo.settings import Settings
 from transform.identity import catalogue_name_for, match_published
@@ -355,6 +355,10 @@ def build_edition(
         with open_load(
             engine, spec, RULES_VERSION, archive_run=run_id, flow_run_id=flow_run_id
         ) as lease:
+            # A killed or failed run of this edition already archived most of what it fetched.
+            archive.resume_from(
+                unfinished_archive_runs(engine, lease.edition_id, exclude_load=lease.load_id)
+            )
             lap("ledger")
             extracted = _stage("extract", stages.extract, request, settings, archive, reporter)
             lap("extract")

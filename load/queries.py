@@ -151,6 +151,22 @@ def current_digest(engine: Engine, edition_id: int) -> tuple[int, str | None] | 
     return (int(row.id), row.input_digest) if row else None
 
 
+def unfinished_archive_runs(engine: Engine, edition_id: int, *, exclude_load: int) -> list[str]:
+    """Archive runs of the edition's loads that never completed since its current load, newest
+    first: what a killed or failed run fetched, for the next run to reuse."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT l.archive_run FROM selo.load l JOIN selo.edition e ON e.id = l.edition_id "
+                "WHERE l.edition_id = :edition AND l.id <> :exclude "
+                "AND l.status IN ('failed', 'abandoned') AND l.archive_run IS NOT NULL "
+                "AND l.id > coalesce(e.current_load_id, 0) ORDER BY l.id DESC"
+            ),
+            {"edition": edition_id, "exclude": exclude_load},
+        ).scalars()
+        return [str(r) for r in rows]
+
+
 def earlier_records(
     engine: Engine, agency: int, *, exclude_edition: int
 ) -> dict[int, list[EarlierRecord]]:

@@ -41,6 +41,9 @@ class HttpSettings:
     retries: int = 5
     backoff_factor: float = 0.5
     max_backoff: float = 120.0
+    # A response body past this is abandoned mid-read (no record is near it; a 50 MB answer is
+    # an error page or an attack) and the record fails with "body larger than ...".
+    max_body_bytes: int = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retries=int(_number(env, "SELO_RETRIES", http_defaults.retries, int)),
         backoff_factor=_number(env, "SELO_BACKOFF_FACTOR", http_defaults.backoff_factor, float),
         max_backoff=_number(env, "SELO_MAX_BACKOFF", http_defaults.max_backoff, float),
+        max_body_bytes=max(
+            1, int(_number(env, "SELO_MAX_BODY_BYTES", http_defaults.max_body_bytes, int))
+        ),
     )
     data_dir = env.get("SELO_DATA_DIR")
     return Settings(

@@ -8,9 +8,10 @@ escaped ``\\_`` in URLs, the same channel type twice in one step, conditional ca
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,21 @@ from transform.models import (
 )
 from transform.text import plain, repair, unescape_markdown
 
+#: No catalogue record comes near this (the largest recorded one is 18 KB, a page ~100 KB);
+#: every parser refuses a longer document before reading it (:func:`check_record_size`).
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+#: Objects/arrays inside objects/arrays: real records nest 9 levels at most.
+MAX_JSON_DEPTH = 20
+
+# BOMs that declare an encoding other than UTF-8; UTF-32 first (its LE BOM starts like UTF-16's).
+_DECLARED_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# A JSON string escape of a UTF-16 surrogate: only then can a lone surrogate reach a str.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _TRAILING_INT = re.compile(r"(\d+)/?$")
 _KINDS = {k.value: k for k in ChannelKind}
 # tempoTotalEstimado keys, in the order the catalogue fills them, -> our normalised kind.
@@ -40,12 +56,109 @@ _ESTIMATE_KINDS = (
 
 
 def parse_record_bytes(body: bytes, record: str) -> Service:
-    """Decode one API response body and parse it; ``record`` names it in any error."""
+    """Decode one API response body and parse it; ``record`` names it in any error.
+
+    Hostile input ends in a :class:`RecordError` too: a body over :data:`MAX_RECORD_BYTES`,
+    bytes that are not UTF-8 (nor UTF-16/32 declared by a BOM), nesting deeper than
+    :data:`MAX_JSON_DEPTH` (10,000 levels would overflow the JSON parser's recursion), and
+    escaped lone surrogates (they cannot be stored as text).
+    """
+    check_record_size(body, record)
+    text = decode_record(body, record)
     try:
-        obj = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = json.loads(text)
+    except RecursionError:
+        raise RecordError(
+            record, f"not valid JSON: nested deeper than {MAX_JSON_DEPTH} levels"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, and e.g. an integer of over 4,300 digits
         raise RecordError(record, f"not valid JSON ({exc})") from None
+    if (depth := _json_depth(obj)) > MAX_JSON_DEPTH:
+        raise RecordError(
+            record, f"not valid JSON: nested deeper than {MAX_JSON_DEPTH} levels ({depth})"
+        )
+    if _SURROGATE_ESCAPE.search(text) and (where := _lone_surrogate(obj)) is not None:
+        raise RecordError(record, f"not valid JSON: a lone UTF-16 surrogate in {where}")
     return parse_record(obj, record)
+
+
+def check_record_size(body: bytes, record: str) -> None:
+    """:class:`RecordError` for a document larger than any catalogue record may be."""
+    if len(body) > MAX_RECORD_BYTES:
+        raise RecordError(
+            record,
+            f"{len(body)} bytes: larger than the {MAX_RECORD_BYTES // 2**20} MiB "
+            "a catalogue record may be",
+        )
+
+
+def decode_record(body: bytes, record: str) -> str:
+    """The record's text: UTF-8 (a UTF-8 BOM is dropped), or UTF-16/32 declared by its BOM.
+
+    Anything else is a :class:`RecordError` naming the first bad byte; no encoding is guessed
+    (Latin-1 and cp1252 bytes would decode "successfully" into the wrong text).
+    """
+    for bom, codec in _DECLARED_BOMS:
+        if body.startswith(bom):
+            try:
+                return body.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise RecordError(
+                    record,
+                    f"not valid {codec.upper()} despite its byte-order mark ({exc.reason} "
+                    f"at offset {exc.start})",
+                ) from None
+    if b"\x00" in body[:4]:  # BOM-less UTF-16/32 JSON: RFC 4627's detection, as json.loads
+        codec = json.detect_encoding(body)
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise RecordError(
+                record, f"not valid {codec.upper()} ({exc.reason} at offset {exc.start})"
+            ) from None
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if body.startswith(codecs.BOM_UTF8) else 0)
+        raise RecordError(
+            record, f"not UTF-8 (byte 0x{body[offset]:02x} at offset {offset}: {exc.reason})"
+        ) from None
+
+
+def _json_depth(obj: Any) -> int:
+    """How deep arrays and objects nest in ``obj`` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterator[Any] = iter(item.values())
+        elif isinstance(item, list):
+            children = iter(item)
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_JSON_DEPTH:  # past the limit, how much deeper does not matter
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _lone_surrogate(obj: Any) -> str | None:
+    """The first string (or key) holding an unpaired surrogate, quoted short; else ``None``."""
+    stack: list[Any] = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return ascii(item[:40])
+    return None
 
 
 def parse_record(obj: Any, record: str) -> Service:

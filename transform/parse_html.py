@@ -62,6 +62,10 @@ from transform.text import fold, repair
 
 #: A service page is ~100 KB; anything past this is not one (and is not worth parsing).
 MAX_PAGE_BYTES = 8 * 1024 * 1024
+#: Elements open inside each other (real pages: 25 at most). Lexbor's tree building is
+#: quadratic in this depth (100,000 nested <div>s take 13 s), so deeper pages are refused
+#: before parsing.
+MAX_PAGE_DEPTH = 512
 
 # Visible headings, as printed on the page; matched after fold().
 STEPS_HEADING = "Etapas para a realização deste serviço"
@@ -111,6 +115,9 @@ _HIST = re.compile(r"window\.histData\s*=\s*(\{[^<>{}]*\})")
 _HIST_ID = re.compile(r"[\"']id[\"']\s*:\s*[\"']?(\d+)")
 _IDENT = re.compile(r"redirecionar_historico_servico\?identificador=(\d+)")
 _HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+# Start and end tags, for the nesting bound; void elements never enclose anything.
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+_VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _WAYBACK = re.compile(r"^https?://web\.archive\.org/web/[^/]+/(https?://.+)$")
 _TITLE_SUFFIX = re.compile(r"\s+[\u2014\u2013-]\s+Português \(Brasil\)\s*$")
@@ -252,6 +259,10 @@ def decode_page(body: bytes, record: str) -> str:
         raise RecordError(record, "empty document")
     if not _HTML_END.search(body, max(0, len(body) - 65536)):
         raise RecordError(record, "truncated or not an HTML page: no closing </html> tag")
+    if (depth := _nesting(body)) > MAX_PAGE_DEPTH:
+        raise RecordError(
+            record, f"elements nested deeper than {MAX_PAGE_DEPTH} ({depth}): not a service page"
+        )
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -262,6 +273,27 @@ def decode_page(body: bytes, record: str) -> str:
             except (LookupError, UnicodeDecodeError):
                 pass
         raise RecordError(record, f"not UTF-8 and no usable declared charset ({exc})") from None
+
+
+def _nesting(body: bytes) -> int:
+    """An upper bound of how deep elements nest: open tags minus close tags, at its highest.
+
+    Unclosed ``<p>``/``<li>`` (closed implicitly by the browser) make it overcount a little;
+    the limit it is compared with leaves room for that. Stops counting once past the limit.
+    """
+    depth = deepest = 0
+    for match in _TAG.finditer(body):
+        if match.group(3) or match.group(2).lower() in _VOID:
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_PAGE_DEPTH:
+                break
+    return deepest
 
 
 def parse_tree(tree: Tree[N], html: str, record: str, url: str | None) -> Service:

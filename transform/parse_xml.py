@@ -16,7 +16,11 @@ One ``<servico>`` per file, in the namespace ``http://servicos.gov.br/v3/schema`
 
 The bytes are parsed with :mod:`defusedxml`: a document type declaration, entity declarations
 and external references are refused, so entity expansion ("billion laughs") and external
-entities (``SYSTEM "file:///etc/passwd"``) never reach the parser.
+entities (``SYSTEM "file:///etc/passwd"``) never reach the parser. A document over
+:data:`~transform.parse_api.MAX_RECORD_BYTES` is refused before parsing; deep nesting is
+harmless (expat does not recurse, and only the first levels under ``<servico>`` are read).
+The encoding is the XML declaration's (UTF-8 without one): bytes that do not match it are
+"not well-formed".
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from transform.models import (
     Step,
     TimeEstimate,
 )
-from transform.parse_api import trailing_id
+from transform.parse_api import check_record_size, trailing_id
 from transform.text import plain, repair
 
 NAMESPACE = "http://servicos.gov.br/v3/schema"
@@ -107,6 +111,7 @@ def parse_legacy_xml(body: bytes, record: str) -> Service:
 
 
 def _safe_root(body: bytes, record: str) -> Element:
+    check_record_size(body, record)
     try:
         return SafeElementTree.fromstring(
             body, forbid_dtd=True, forbid_entities=True, forbid_external=True
