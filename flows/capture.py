@@ -116,6 +116,7 @@ def take_capture(
             page_results = fetch_service_pages(
                 settings.http, pages, archive, transport=transport, paced=paced
             )
+            archive.sync()
             listing = CapturedDocument(
                 "listing",
                 None,

@@ -361,6 +361,7 @@ def build_edition(
             )
             lap("ledger")
             extracted = _stage("extract", stages.extract, request, settings, archive, reporter)
+            archive.sync()  # everything fetched is on disk before anything is loaded
             lap("extract")
             _stage("extract", _check_fetch, extracted, request, allow_partial)
             digest = input_digest(request, extracted)

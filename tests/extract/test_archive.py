@@ -30,23 +30,28 @@ def test_store_and_read_round_trip(archive: RawArchive) -> None:
     assert blob.read_bytes() == body
 
 
-def test_line_is_on_disk_and_fsynced_before_store_returns(
-    archive: RawArchive, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        synced.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", fsync)
-
+def test_line_is_written_before_store_returns(archive: RawArchive) -> None:
     entry = archive.store("https://x.test/1", 503, {}, b"busy", WHEN)
 
     lines = _log(archive).read_text(encoding="utf-8").splitlines()
     assert [ArchivedResponse.from_json(line) for line in lines] == [entry]
-    assert len(synced) == 2  # the blob, then the line
+
+
+def test_archive_is_synced_every_n_responses_and_on_demand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "sync", lambda: synced.append(1))
+    archive = RawArchive(tmp_path, "run-1", sync_every=2)
+
+    archive.store("https://x.test/1", 200, {}, b"a", WHEN)
+    assert synced == []
+    archive.store("https://x.test/2", 200, {}, b"b", WHEN)
+    assert synced == [1]  # every second response
+    archive.store("https://x.test/3", 200, {}, b"c", WHEN)
+    archive.sync()
+    archive.sync()  # nothing new: no second sync
+    assert synced == [1, 1]
 
 
 def test_identical_bodies_are_stored_once(archive: RawArchive) -> None:
