@@ -155,7 +155,9 @@ def september_edition(
             f"September edition {code} failed in {stage}",
         )
         raise
-    report = _render_report(outcome, db, settings.report_dir)
+    report = _render_report(
+        outcome, db, Path(report_dir).expanduser() if report_dir else settings.report_dir
+    )
     _artifact(f"september-edition-{code}", _summary_markdown(outcome, origin, report), code)
     return outcome.to_json() | {"built_from": origin, "report": str(report) if report else None}
 

@@ -99,6 +99,7 @@ def test_july_capture_then_september_edition(
     assert result["built_from"] == f"the July capture {c['capture_id']}"
     assert result["services"] == 44 and result["kind"] == "scraped"
     assert Path(result["report"]).is_file()
+    assert Path(result["report"]).is_relative_to(tmp_path)  # the report_dir parameter wins
     assert "Built from the July capture" in _artifact("september-edition-2009-09")
     with engine.connect() as conn:
         source, captured_at = conn.execute(
