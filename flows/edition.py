@@ -12,7 +12,8 @@ import hashlib
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -246,6 +247,17 @@ class Stages:
 def resolve_database_url(settings: Settings) -> str:
     """The configured server, or the embedded one under the user's data directory."""
     return settings.database_url or ensure_server(settings.embedded_pgdata)
+
+
+@contextmanager
+def warehouse(settings: Settings) -> Iterator[Engine]:
+    """An engine on the configured (or embedded) warehouse, migrated, disposed of afterwards."""
+    engine = make_engine(resolve_database_url(settings))
+    try:
+        migrate.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -31,6 +31,7 @@ from flows.edition import (
     failed_stage,
     new_run_id,
     resolve_database_url,
+    warehouse,
 )
 from flows.tasks import TRACKED_STAGES, LoggingReporter
 from load.capture import latest_capture
@@ -115,14 +116,8 @@ def september_edition(
     db = resolve_database_url(settings)
     settings = settings.with_overrides(database_url=db)
     logger = get_run_logger()
-    engine = make_engine(db)
-    try:
-        from load import migrate
-
-        migrate.upgrade(engine)
+    with warehouse(settings) as engine:
         capture_id = latest_capture(engine, agency_siorg, code)
-    finally:
-        engine.dispose()
     if capture_id is not None:
         source = SourceSpec("capture")
         origin = f"the July capture {capture_id}"

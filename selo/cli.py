@@ -340,17 +340,11 @@ def history(
     settings = _settings(database_url=database_url, agency_siorg=agency)
 
     def body() -> Any:
-        from flows.edition import resolve_database_url
-        from load import migrate
-        from load.db import make_engine
+        from flows.edition import warehouse
         from load.queries import service_history
 
-        engine = make_engine(resolve_database_url(settings))
-        try:
-            migrate.upgrade(engine)
+        with warehouse(settings) as engine:
             return service_history(engine, settings.agency_siorg)
-        finally:
-            engine.dispose()
 
     columns, services = _guarded(body)
     if as_json:
@@ -389,17 +383,11 @@ def editions(
     settings = _settings(database_url=database_url)
 
     def body() -> list[Any]:
-        from flows.edition import resolve_database_url
-        from load import migrate
-        from load.db import make_engine
+        from flows.edition import warehouse
         from load.queries import list_editions
 
-        engine = make_engine(resolve_database_url(settings))
-        try:
-            migrate.upgrade(engine)
+        with warehouse(settings) as engine:
             return list_editions(engine)
-        finally:
-            engine.dispose()
 
     found = _guarded(body)
     if as_json:
@@ -633,23 +621,18 @@ def grant(
     def body() -> list[str]:
         from sqlalchemy.exc import ProgrammingError
 
-        from flows.edition import resolve_database_url
-        from load import migrate
-        from load.db import make_engine
+        from flows.edition import warehouse
         from load.views import grant_analyst
 
-        engine = make_engine(resolve_database_url(settings))
         try:
-            migrate.upgrade(engine)
-            return grant_analyst(engine, login)
+            with warehouse(settings) as engine:
+                return grant_analyst(engine, login)
         except ProgrammingError as exc:
             raise RuntimeError(
                 f"{exc.orig}: connect as a user who may create roles, or ask a DBA to run "
                 "CREATE ROLE selo_analyst NOLOGIN; GRANT USAGE ON SCHEMA analytics TO "
                 "selo_analyst; GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO selo_analyst"
             ) from None
-        finally:
-            engine.dispose()
 
     for statement in _guarded(body):
         out.print(statement, markup=False)

@@ -31,17 +31,11 @@ def reprocess_edition(
     new load all the same, e.g. after a parser fix within one rules version). Published
     (official) editions and editions without a current load are refused.
     """
-    from flows.edition import EditionRequest, SourceSpec, build_edition, resolve_database_url
-    from load import migrate
-    from load.db import make_engine
+    from flows.edition import EditionRequest, SourceSpec, build_edition, warehouse
     from load.diff import reprocess_target
 
-    engine = make_engine(resolve_database_url(settings))
-    try:
-        migrate.upgrade(engine)
+    with warehouse(settings) as engine:
         target = reprocess_target(engine, settings.agency_siorg, code, kind)
-    finally:
-        engine.dispose()
     spec = SourceSpec.reprocess(target.load.id, target.edition.source_kind, target.origin_kind)
     request = EditionRequest.for_code(code, settings.agency_siorg, spec, target.edition.cutoff)
     # Records the current load could not fetch cannot be fetched now either: they stay
@@ -102,19 +96,13 @@ def diff_command(
     settings = _settings(database_url=database_url, agency_siorg=agency)
 
     def body() -> LoadDiff:
-        from flows.edition import resolve_database_url
-        from load import migrate
-        from load.db import make_engine
+        from flows.edition import warehouse
         from load.diff import diff_loads
 
-        engine = make_engine(resolve_database_url(settings))
-        try:
-            migrate.upgrade(engine)
+        with warehouse(settings) as engine:
             return diff_loads(
                 engine, settings.agency_siorg, edition, kind, before=from_load, after=to_load
             )
-        finally:
-            engine.dispose()
 
     diff = _guarded(body)
     if as_json:

@@ -18,17 +18,11 @@ def report_command(
     settings = _settings(database_url=database_url, agency_siorg=agency)
 
     def body() -> ReportSummary:
-        from flows.edition import resolve_database_url
-        from load import migrate
-        from load.db import make_engine
+        from flows.edition import warehouse
         from selo.report.site import build_report
 
-        engine = make_engine(resolve_database_url(settings))
-        try:
-            migrate.upgrade(engine)
+        with warehouse(settings) as engine:
             return build_report(engine, edition, out, agency=settings.agency_siorg)
-        finally:
-            engine.dispose()
 
     summary = _guarded(body)
     kind = "official" if summary.source_kind == "published" else "automatic"
