@@ -17,8 +17,13 @@ from extract.catalogue import (
     fetch_agency_catalogue,
     fetch_service_pages,
 )
-from extract.replay import ReplayCatalogue
-from flows.sources import Extracted, Reporter, SilentReporter, SourceSpec
+from flows.sources import (
+    Extracted,
+    Reporter,
+    SilentReporter,
+    SourceSpec,
+    catalogue_transport,
+)
 from load import migrate
 from load.capture import (
     CapturedDocument,
@@ -85,11 +90,7 @@ def take_capture(
     reporter = reporter or SilentReporter()
     engine = make_engine(database_url)
     archive = RawArchive(settings.archive_dir, run_id)
-    transport = (
-        ReplayCatalogue.from_directory(source.path).transport()
-        if source.kind == "replay" and source.path is not None
-        else None
-    )
+    transport = catalogue_transport(source)
     paced = source.kind == "live"
     try:
         migrate.upgrade(engine)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+import httpx
 from sqlalchemy import Engine
 
 from extract.archive import ArchivedResponse, RawArchive
@@ -160,13 +161,17 @@ class Extracted:
     reference: dict[str, tuple[SourceDocument, ...]] = field(default_factory=dict)
 
 
+def catalogue_transport(spec: SourceSpec) -> httpx.AsyncBaseTransport | None:
+    """The replay source's transport (recorded records); None: the real network."""
+    if spec.kind == "replay" and spec.path is not None:
+        return ReplayCatalogue.from_directory(spec.path).transport()
+    return None
+
+
 def extract_catalogue(
     spec: SourceSpec, settings: Settings, agency: int, archive: RawArchive, reporter: Reporter
 ) -> Extracted:
-    transport = None
-    if spec.kind == "replay":
-        assert spec.path is not None
-        transport = ReplayCatalogue.from_directory(spec.path).transport()
+    transport = catalogue_transport(spec)
     fetch = fetch_agency_catalogue(
         settings.http,
         settings.api_base,
